@@ -1,0 +1,183 @@
+// Catalog vocabulary. Field names mirror Consul's JSON exactly, so rows go to the wire untranslated.
+
+export type CheckStatus = 'passing' | 'warning' | 'critical';
+export const CHECK_STATUSES: readonly CheckStatus[] = ['passing', 'warning', 'critical'];
+export const HealthAny = 'any';
+
+export const SERF_CHECK_ID = 'serfHealth';
+export const SERF_CHECK_NAME = 'Serf Health Status';
+export const SERF_ALIVE_OUTPUT = 'Agent alive and reachable';
+export const SERF_FAILED_OUTPUT = 'Agent not live or unreachable';
+export const NODE_MAINT_CHECK_ID = '_node_maintenance';
+export const SERVICE_MAINT_PREFIX = '_service_maintenance:';
+export const CONSUL_SERVICE_ID = 'consul';
+export const CONSUL_SERVICE_NAME = 'consul';
+
+export interface Weights {
+  Passing: number;
+  Warning: number;
+}
+
+export interface ServiceAddress {
+  Address: string;
+  Port: number;
+}
+
+export interface RaftIndex {
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** A catalog node. */
+export interface Node extends RaftIndex {
+  ID: string;
+  Node: string;
+  Address: string;
+  Datacenter: string;
+  TaggedAddresses: Record<string, string> | null;
+  Meta: Record<string, string> | null;
+}
+
+/** A service instance on a node (catalog view; the agent's view is AgentService). */
+export interface NodeService extends RaftIndex {
+  Kind?: string;
+  ID: string;
+  Service: string;
+  Tags: string[];
+  Address: string;
+  TaggedAddresses?: Record<string, ServiceAddress>;
+  Meta: Record<string, string>;
+  Port: number;
+  SocketPath?: string;
+  Weights: Weights;
+  EnableTagOverride: boolean;
+  Proxy?: Record<string, unknown>;
+  Connect?: Record<string, unknown>;
+}
+
+/** Check definition as echoed in HealthCheck.Definition (durations as Go strings on the wire). */
+export interface HealthCheckDefinition {
+  HTTP?: string;
+  TLSServerName?: string;
+  TLSSkipVerify?: boolean;
+  Header?: Record<string, string[]>;
+  Method?: string;
+  Body?: string;
+  DisableRedirects?: boolean;
+  TCP?: string;
+  TCPUseTLS?: boolean;
+  UDP?: string;
+  H2PING?: string;
+  H2PingUseTLS?: boolean;
+  GRPC?: string;
+  GRPCUseTLS?: boolean;
+  OSService?: string;
+  Interval?: string;
+  Timeout?: string;
+  DeregisterCriticalServiceAfter?: string;
+  ScriptArgs?: string[] | null;
+  AliasNode?: string;
+  AliasService?: string;
+  TTL?: string;
+}
+
+export interface HealthCheck extends RaftIndex {
+  Node: string;
+  CheckID: string;
+  Name: string;
+  Status: CheckStatus;
+  Notes: string;
+  Output: string;
+  ServiceID: string;
+  ServiceName: string;
+  ServiceTags: string[];
+  Type: string;
+  Interval: string;
+  Timeout: string;
+  ExposedPort: number;
+  Definition: HealthCheckDefinition;
+}
+
+/** catalog/service answer row: node fields flattened with Service* fields. */
+export interface ServiceNode extends RaftIndex {
+  ID: string;
+  Node: string;
+  Address: string;
+  Datacenter: string;
+  TaggedAddresses: Record<string, string> | null;
+  NodeMeta: Record<string, string> | null;
+  ServiceKind: string;
+  ServiceID: string;
+  ServiceName: string;
+  ServiceTags: string[];
+  ServiceAddress: string;
+  ServiceTaggedAddresses?: Record<string, ServiceAddress>;
+  ServiceWeights: Weights;
+  ServiceMeta: Record<string, string>;
+  ServicePort: number;
+  ServiceSocketPath: string;
+  ServiceEnableTagOverride: boolean;
+  ServiceProxy: Record<string, unknown>;
+  ServiceConnect: Record<string, unknown>;
+}
+
+/** health/service answer row. */
+export interface CheckServiceNode {
+  Node: Node;
+  Service: NodeService;
+  Checks: HealthCheck[];
+}
+
+/** Body of PUT /v1/catalog/register and the Register raft command (already normalised). */
+export interface RegisterRequest {
+  Datacenter?: string;
+  ID?: string;
+  Node: string;
+  Address: string;
+  TaggedAddresses?: Record<string, string> | null;
+  NodeMeta?: Record<string, string> | null;
+  Service?: NodeService | null;
+  Check?: HealthCheck | null;
+  Checks?: HealthCheck[] | null;
+  SkipNodeUpdate?: boolean;
+}
+
+export interface DeregisterRequest {
+  Datacenter?: string;
+  Node: string;
+  ServiceID?: string;
+  CheckID?: string;
+}
+
+export function defaultWeights(): Weights {
+  return { Passing: 1, Warning: 1 };
+}
+
+/** Flattens a node + service into the catalog/service row shape (field order as Consul prints it). */
+export function toServiceNode(node: Node, svc: NodeService): ServiceNode {
+  const row: ServiceNode = {
+    ID: node.ID,
+    Node: node.Node,
+    Address: node.Address,
+    Datacenter: node.Datacenter,
+    TaggedAddresses: node.TaggedAddresses,
+    NodeMeta: node.Meta,
+    ServiceKind: svc.Kind ?? '',
+    ServiceID: svc.ID,
+    ServiceName: svc.Service,
+    ServiceTags: svc.Tags,
+    ServiceAddress: svc.Address,
+    ServiceTaggedAddresses: svc.TaggedAddresses,
+    ServiceWeights: svc.Weights,
+    ServiceMeta: svc.Meta,
+    ServicePort: svc.Port,
+    ServiceSocketPath: svc.SocketPath ?? '',
+    ServiceEnableTagOverride: svc.EnableTagOverride,
+    ServiceProxy: svc.Proxy ?? { Mode: '', MeshGateway: {}, Expose: {} },
+    ServiceConnect: svc.Connect ?? {},
+    CreateIndex: svc.CreateIndex,
+    ModifyIndex: svc.ModifyIndex,
+  };
+  if (row.ServiceTaggedAddresses === undefined) delete row.ServiceTaggedAddresses;
+  return row;
+}

@@ -1,0 +1,5 @@
+export * from './catalog.js';
+export * from './kv.js';
+export * from './session.js';
+export * from './txn.js';
+export * from './message-type.js';
