@@ -1,0 +1,64 @@
+// The storage a RaftNode writes to and the core reads from. Two implementations: DiskStorage
+// (WAL segments + snapshot files under <dataDir>/raft) and MemoryStorage (consul agent -dev and
+// the simulator). Calls never overlap: the driver awaits sync()/saveSnapshot() one at a time.
+
+import type { RaftConfiguration } from '../api.js';
+import type { ConfState, Entry, HardState, Snapshot } from '../core/messages.js';
+import type { LogReader } from '../core/log-storage.js';
+import { pack, unpack } from 'msgpackr';
+
+/** A snapshot as stored: the FSM bytes plus what Raft needs to resume after it. */
+export interface StoredSnapshot {
+  index: number;
+  term: number;
+  configuration: RaftConfiguration;
+  fsm: Uint8Array;
+}
+
+export interface RaftStorage extends LogReader {
+  readonly kind: 'disk' | 'memory';
+  /** Appends entries, replacing any suffix from entries[0].index. Visible at once; durable after sync(). */
+  append(entries: readonly Entry[]): void;
+  /** Records the hard state. Visible at once; durable after sync(). */
+  setHardState(hs: HardState): void;
+  /**
+   * Writes everything buffered since the last call and, when `mustSync`, makes it durable with
+   * one fdatasync (group commit). Rejects on an I/O error, after which the storage is unusable.
+   */
+  sync(mustSync: boolean): Promise<void>;
+  /**
+   * Durably stores a snapshot. `resetLog`: the snapshot came from the leader and the log does not
+   * agree with it, so the log restarts after the snapshot's index.
+   */
+  saveSnapshot(snap: StoredSnapshot, resetLog: boolean): Promise<void>;
+  /** The latest snapshot, or null. */
+  latestSnapshot(): StoredSnapshot | null;
+  /** Discards entries up to and including `index` (which must be covered by a snapshot). */
+  compact(index: number): void;
+  hardStateNow(): HardState;
+  /** Number of fdatasync/fsync calls issued so far (for stats and benchmarks). */
+  syncCount(): number;
+  close(): Promise<void>;
+}
+
+export function confStateOf(c: RaftConfiguration): ConfState {
+  return {
+    voters: c.servers.filter((s) => s.suffrage === 'voter').map((s) => s.id),
+    learners: c.servers.filter((s) => s.suffrage === 'nonvoter').map((s) => s.id),
+  };
+}
+
+export const emptyConfiguration: RaftConfiguration = { servers: [], index: 0 };
+
+/** The bytes a leader ships in MsgSnap: configuration and FSM state together. */
+export function encodeSnapshotForCore(s: StoredSnapshot): Snapshot {
+  return {
+    meta: { index: s.index, term: s.term, confState: confStateOf(s.configuration) },
+    data: pack({ configuration: s.configuration, fsm: s.fsm }),
+  };
+}
+
+export function decodeSnapshotFromCore(s: Snapshot): StoredSnapshot {
+  const body = unpack(s.data) as { configuration: RaftConfiguration; fsm: Uint8Array };
+  return { index: s.meta.index, term: s.meta.term, configuration: body.configuration, fsm: body.fsm };
+}

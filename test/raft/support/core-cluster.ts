@@ -1,0 +1,151 @@
+// A hand-driven in-memory cluster of RawNodes for core tests: every Ready is persisted to a
+// MemoryStorage, its messages are queued on a network that can be partitioned, and committed
+// entries are recorded per node. Nothing is timed; tests decide when to tick and deliver.
+
+import { RawNode } from '../../../src/raft/core/raw-node.js';
+import { EntryType, type Entry, type Message, type ReadState } from '../../../src/raft/core/messages.js';
+import { MemoryStorage } from '../../../src/raft/storage/memory-storage.js';
+import { seededRng } from '../../../src/lib/rng.js';
+
+export interface ClusterNode {
+  id: string;
+  node: RawNode;
+  storage: MemoryStorage;
+  applied: Entry[];
+  readStates: ReadState[];
+}
+
+export interface CoreClusterOptions {
+  electionTicks?: number;
+  heartbeatTicks?: number;
+  preVote?: boolean;
+  checkQuorum?: boolean;
+  seed?: number;
+  learners?: string[];
+  entriesPerMessageMax?: number;
+  /** Pre-existing logs: entry terms for indexes 1.., and the hard state. */
+  logs?: Record<string, { terms: number[]; term: number; commit: number }>;
+}
+
+export class CoreCluster {
+  readonly nodes = new Map<string, ClusterNode>();
+  queue: Message[] = [];
+  /** Links that drop messages, as "from->to". */
+  private readonly cut = new Set<string>();
+  /** Every message ever sent (for assertions on traffic). */
+  readonly sent: Message[] = [];
+
+  /** Called after each delivered message (for invariants that must hold at every step). */
+  onStep: ((m: Message) => void) | null = null;
+
+  constructor(ids: string[], opts: CoreClusterOptions = {}) {
+    const learners = opts.learners ?? [];
+    ids.forEach((id, i) => {
+      const storage = MemoryStorage.withConfState({ voters: ids.filter((x) => !learners.includes(x)), learners });
+      const pre = opts.logs?.[id];
+      if (pre) {
+        storage.append(pre.terms.map((term, k) => ({ term, index: k + 1, type: EntryType.Normal, data: new Uint8Array(0) })));
+        storage.setHardState({ term: pre.term, vote: '', commit: pre.commit });
+      }
+      const node = new RawNode({
+        id, storage, electionTicks: opts.electionTicks ?? 10, heartbeatTicks: opts.heartbeatTicks ?? 1,
+        preVote: opts.preVote ?? true, checkQuorum: opts.checkQuorum ?? true, rng: seededRng((opts.seed ?? 1) * 100 + i),
+        entriesPerMessageMax: opts.entriesPerMessageMax ?? 64, applied: pre?.commit ?? 0,
+      });
+      this.nodes.set(id, { id, node, storage, applied: [], readStates: [] });
+    });
+  }
+
+  get(id: string): ClusterNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  /** Drains every node's Ready: persist, queue messages, record applied entries, advance. */
+  processReadies(): void {
+    for (const n of this.nodes.values()) {
+      while (n.node.hasReady()) {
+        const rd = n.node.ready();
+        if (rd.snapshot) throw new Error('snapshots are not exercised by the core cluster');
+        if (rd.entries.length > 0) n.storage.append(rd.entries);
+        if (rd.hardState) n.storage.setHardState(rd.hardState);
+        for (const m of rd.messages) {
+          this.sent.push(m);
+          this.queue.push(m);
+        }
+        for (const e of rd.committedEntries) n.applied.push(e);
+        n.readStates.push(...rd.readStates);
+        n.node.advance(rd);
+      }
+    }
+  }
+
+  /** Delivers queued messages (and the replies they cause) until the network is quiet. */
+  stabilize(limit = 10_000): void {
+    this.processReadies();
+    let steps = 0;
+    while (this.queue.length > 0) {
+      if (++steps > limit) throw new Error('cluster did not stabilize');
+      const batch = this.queue;
+      this.queue = [];
+      for (const m of batch) {
+        if (this.cut.has(`${m.from}->${m.to}`)) continue;
+        const to = this.nodes.get(m.to);
+        if (!to) continue;
+        to.node.step(m);
+        this.onStep?.(m);
+      }
+      this.processReadies();
+    }
+  }
+
+  tick(id: string, n = 1): void {
+    for (let i = 0; i < n; i++) this.get(id).node.tick();
+  }
+
+  /** Ticks every node once, then stabilizes; repeated `rounds` times. */
+  tickAll(rounds: number): void {
+    for (let r = 0; r < rounds; r++) {
+      for (const n of this.nodes.values()) n.node.tick();
+      this.stabilize();
+    }
+  }
+
+  /** Cuts `id` off from every other node in both directions. */
+  isolate(id: string): void {
+    for (const other of this.nodes.keys()) {
+      if (other === id) continue;
+      this.cut.add(`${id}->${other}`);
+      this.cut.add(`${other}->${id}`);
+    }
+  }
+
+  partition(...groups: string[][]): void {
+    for (const a of groups) for (const b of groups) {
+      if (a === b) continue;
+      for (const x of a) for (const y of b) this.cut.add(`${x}->${y}`);
+    }
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  leaders(): string[] {
+    return [...this.nodes.values()].filter((n) => n.node.raft.role === 'leader').map((n) => n.id);
+  }
+
+  /** Committed application data (no-ops excluded) as strings. */
+  appliedData(id: string): string[] {
+    return this.get(id).applied.filter((e) => e.type === EntryType.Normal && e.data.length > 0).map((e) => new TextDecoder().decode(e.data));
+  }
+
+  /** Elects `id` by campaigning it explicitly and delivering everything. */
+  elect(id: string): void {
+    this.get(id).node.campaign();
+    this.stabilize();
+  }
+}
+
+export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
