@@ -49,8 +49,18 @@ export class EntryLog {
     this.baseIndex = index;
   }
 
-  /** Restarts the log after (index, term), keeping entries beyond it only if they agree at it. */
+  /**
+   * Makes (index, term) the base: entries after it are kept if the log agrees at `index`,
+   * otherwise the log restarts empty after it. A base at or below the current one changes
+   * nothing (WAL segment headers repeat older bases).
+   */
   resetTo(index: number, term: number): void {
+    if (index === this.baseIndex && this.baseTerm === -1) {
+      // WAL replay: the base's term was unknown until now (see Wal's gap handling).
+      this.baseTerm = term;
+      return;
+    }
+    if (index <= this.baseIndex) return;
     if (this.term(index) === term) {
       this.compact(index);
       return;

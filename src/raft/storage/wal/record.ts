@@ -1,0 +1,118 @@
+// WAL record framing: [u32 LE payload length][u32 LE CRC-32C of payload][payload].
+// Payloads are msgpack arrays whose first element says what they hold:
+//   [1, [[index, term, type, data], ...]]   entries (replace any suffix from the first index)
+//   [2, term, vote, commit]                 hard state
+//   [3, index, term]                        base: the log now starts after (index, term)
+
+import { pack, unpack } from 'msgpackr';
+import { crc32c } from '../../../lib/crc32c.js';
+import type { Entry, EntryType, HardState } from '../../core/messages.js';
+
+export const RECORD_HEADER_BYTES = 8;
+/** Larger lengths can only be garbage (Consul caps a command at 512 KiB; a batch at far less than this). */
+export const RECORD_PAYLOAD_BYTES_MAX = 256 * 1024 * 1024;
+
+export type WalRecord =
+  | { kind: 'entries'; entries: Entry[] }
+  | { kind: 'hardState'; hardState: HardState }
+  | { kind: 'base'; index: number; term: number };
+
+export class WalCorruptionError extends Error {
+  override name = 'WalCorruptionError';
+  constructor(readonly file: string, readonly offset: number, reason: string) {
+    super(`raft WAL is corrupt: ${reason} in ${file} at offset ${offset}; refusing to start (restore this server from a snapshot or remove its raft data and rejoin)`);
+  }
+}
+
+export function encodeRecord(r: WalRecord): Uint8Array {
+  let body: unknown[];
+  switch (r.kind) {
+    case 'entries': body = [1, r.entries.map((e) => [e.index, e.term, e.type, e.data])]; break;
+    case 'hardState': body = [2, r.hardState.term, r.hardState.vote, r.hardState.commit]; break;
+    case 'base': body = [3, r.index, r.term]; break;
+  }
+  const payload = pack(body);
+  const out = new Uint8Array(RECORD_HEADER_BYTES + payload.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, payload.length, true);
+  dv.setUint32(4, crc32c(payload), true);
+  out.set(payload, RECORD_HEADER_BYTES);
+  return out;
+}
+
+function decodePayload(payload: Uint8Array): WalRecord | null {
+  const v = unpack(payload) as unknown;
+  if (!Array.isArray(v)) return null;
+  switch (v[0]) {
+    case 1: {
+      if (!Array.isArray(v[1])) return null;
+      const entries: Entry[] = [];
+      for (const x of v[1] as unknown[]) {
+        if (!Array.isArray(x) || x.length !== 4) return null;
+        const [index, term, type, data] = x as [number, number, EntryType, Uint8Array];
+        if (!Number.isInteger(index) || !Number.isInteger(term) || !(data instanceof Uint8Array)) return null;
+        entries.push({ index, term, type, data });
+      }
+      return { kind: 'entries', entries };
+    }
+    case 2:
+      if (typeof v[2] !== 'string') return null;
+      return { kind: 'hardState', hardState: { term: v[1] as number, vote: v[2], commit: v[3] as number } };
+    case 3:
+      return { kind: 'base', index: v[1] as number, term: v[2] as number };
+    default:
+      return null;
+  }
+}
+
+export interface ScanResult {
+  records: WalRecord[];
+  /** Offset just past the last good record. */
+  validBytes: number;
+  /** Why the bytes after validBytes were discarded (only ever for the last segment). */
+  torn: string | null;
+}
+
+function allZero(buf: Uint8Array, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Decodes a segment. In the last segment, an incomplete final record or a final record with a
+ * bad CRC is a torn write from a crash (its batch was never fsynced, so never acknowledged) and
+ * is reported in `torn`; anything wrong before the final record, or in an earlier segment, is
+ * corruption and throws WalCorruptionError naming the file and offset.
+ */
+export function scanSegment(buf: Uint8Array, file: string, isLastSegment: boolean): ScanResult {
+  const records: WalRecord[] = [];
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let off = 0;
+  const tornOrThrow = (reason: string): ScanResult => {
+    if (!isLastSegment) throw new WalCorruptionError(file, off, reason);
+    return { records, validBytes: off, torn: `${reason} at offset ${off}` };
+  };
+  while (off < buf.length) {
+    if (buf.length - off < RECORD_HEADER_BYTES) return tornOrThrow('partial record header');
+    const len = dv.getUint32(off, true);
+    const crc = dv.getUint32(off + 4, true);
+    if (len === 0 && crc === 0 && allZero(buf, off)) return tornOrThrow('zero-filled tail');
+    const end = off + RECORD_HEADER_BYTES + len;
+    if (len > RECORD_PAYLOAD_BYTES_MAX || end > buf.length) return tornOrThrow('partial record');
+    const payload = buf.subarray(off + RECORD_HEADER_BYTES, end);
+    if (crc32c(payload) !== crc) {
+      if (end === buf.length) return tornOrThrow('checksum mismatch on the last record');
+      throw new WalCorruptionError(file, off, 'checksum mismatch');
+    }
+    let rec: WalRecord | null;
+    try {
+      rec = decodePayload(payload);
+    } catch {
+      rec = null;
+    }
+    if (!rec) throw new WalCorruptionError(file, off, 'undecodable record with a valid checksum');
+    records.push(rec);
+    off = end;
+  }
+  return { records, validBytes: off, torn: null };
+}

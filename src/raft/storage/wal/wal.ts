@@ -1,0 +1,240 @@
+// The write-ahead log: numbered segment files under <dataDir>/raft/wal/, each a sequence of
+// framed records (record.ts). Appends are buffered in memory and written with one write and
+// one fdatasync per flush() (group commit). A segment that grows past segmentBytesMax is closed
+// after a flush and the next batch starts a new one, headed by the current hard state and base
+// so that older segments can be deleted once compaction has passed them.
+
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import type { Entry, HardState } from '../../core/messages.js';
+import { emptyHardState } from '../../core/messages.js';
+import { EntryLog } from '../entry-log.js';
+import type { StorageIo, StorageLogger } from '../io.js';
+import { WalCorruptionError, type WalRecord, encodeRecord, scanSegment } from './record.js';
+
+const SEGMENT_RE = /^(\d{16})\.wal$/;
+export const SEGMENT_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
+
+interface Segment {
+  seq: number;
+  path: string;
+  /** Highest entry index ever written to the segment (0 if none): it only holds entries <= this. */
+  maxIndex: number;
+  bytes: number;
+}
+
+export interface WalOptions {
+  dir: string;
+  io: StorageIo;
+  logger: StorageLogger;
+  segmentBytesMax?: number;
+}
+
+/** What the WAL held at start-up. `log.baseTerm` is -1 when the base entry's term is unknown. */
+export interface WalReplay {
+  hardState: HardState;
+  log: EntryLog;
+}
+
+export class Wal {
+  private readonly segments: Segment[];
+  private fd: number;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private pendingMaxIndex = 0;
+  private removeUpTo = 0;
+  private closed = false;
+  private syncs = 0;
+
+  private constructor(private readonly opts: WalOptions & { segmentBytesMax: number }, segments: Segment[], fd: number) {
+    this.segments = segments;
+    this.fd = fd;
+  }
+
+  static async open(opts: WalOptions): Promise<{ wal: Wal; replay: WalReplay }> {
+    const o = { ...opts, segmentBytesMax: opts.segmentBytesMax ?? SEGMENT_BYTES_MAX_DEFAULT };
+    fs.mkdirSync(o.dir, { recursive: true });
+    const names = fs.readdirSync(o.dir).filter((n) => SEGMENT_RE.test(n)).sort();
+    const segments: Segment[] = [];
+    const replay: WalReplay = { hardState: emptyHardState, log: new EntryLog() };
+    for (let i = 0; i < names.length; i++) {
+      const path = join(o.dir, names[i]!);
+      const isLast = i === names.length - 1;
+      const buf = fs.readFileSync(path);
+      const scan = scanSegment(buf, path, isLast);
+      if (scan.torn) {
+        o.logger.warn('raft: cutting off a torn write at the end of the WAL', { file: path, reason: scan.torn, keptBytes: scan.validBytes, droppedBytes: buf.length - scan.validBytes });
+        fs.truncateSync(path, scan.validBytes);
+        const tfd = fs.openSync(path, 'r+');
+        try { await o.io.fdatasync(tfd); } finally { fs.closeSync(tfd); }
+      }
+      const seg: Segment = { seq: Number(SEGMENT_RE.exec(names[i]!)![1]), path, maxIndex: 0, bytes: scan.validBytes };
+      applyRecords(replay, scan.records, path, i === 0, seg);
+      segments.push(seg);
+    }
+    let fd: number;
+    if (segments.length === 0) {
+      const seg: Segment = { seq: 1, path: join(o.dir, segmentName(1)), maxIndex: 0, bytes: 0 };
+      fd = fs.openSync(seg.path, 'w');
+      await o.io.fsyncDir(o.dir);
+      segments.push(seg);
+    } else {
+      fd = fs.openSync(segments[segments.length - 1]!.path, 'r+');
+    }
+    return { wal: new Wal(o, segments, fd), replay };
+  }
+
+  appendEntries(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    this.push({ kind: 'entries', entries: entries as Entry[] });
+    this.pendingMaxIndex = Math.max(this.pendingMaxIndex, entries[entries.length - 1]!.index);
+  }
+
+  appendHardState(hs: HardState): void {
+    this.push({ kind: 'hardState', hardState: hs });
+  }
+
+  appendBase(index: number, term: number): void {
+    this.push({ kind: 'base', index, term });
+  }
+
+  /** After the next flush, delete closed segments that hold only entries <= index. */
+  removeSegmentsUpTo(index: number): void {
+    this.removeUpTo = Math.max(this.removeUpTo, index);
+  }
+
+  private push(r: WalRecord): void {
+    const b = encodeRecord(r);
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+  }
+
+  hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  syncCount(): number {
+    return this.syncs;
+  }
+
+  /**
+   * Writes everything appended since the last flush in one write and, if `mustSync`, one
+   * fdatasync. `header` supplies the records that open a new segment (current hard state/base).
+   */
+  async flush(mustSync: boolean, header: () => WalRecord[]): Promise<void> {
+    if (this.closed) throw new Error('raft WAL is closed');
+    if (this.pending.length === 0) return;
+    let active = this.segments[this.segments.length - 1]!;
+    let newSegment = false;
+    if (active.bytes >= this.opts.segmentBytesMax) {
+      active = this.rollover(header());
+      newSegment = true;
+    }
+    const buf = concat(this.pending, this.pendingBytes);
+    const maxIndex = this.pendingMaxIndex;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingMaxIndex = 0;
+    await this.opts.io.write(this.fd, buf, active.bytes);
+    active.bytes += buf.length;
+    active.maxIndex = Math.max(active.maxIndex, maxIndex);
+    // A fresh segment's directory entry must be durable before anything in it is acknowledged.
+    if (newSegment) await this.opts.io.fsyncDir(this.opts.dir);
+    if (mustSync || newSegment) {
+      await this.opts.io.fdatasync(this.fd);
+      this.syncs++;
+    }
+    if (this.removeUpTo > 0) this.removeOldSegments();
+  }
+
+  /** Starts the next segment; the previous one was fully synced by the flush that filled it. */
+  private rollover(header: WalRecord[]): Segment {
+    const prev = this.segments[this.segments.length - 1]!;
+    fs.closeSync(this.fd);
+    const seg: Segment = { seq: prev.seq + 1, path: join(this.opts.dir, segmentName(prev.seq + 1)), maxIndex: 0, bytes: 0 };
+    this.fd = fs.openSync(seg.path, 'w');
+    this.segments.push(seg);
+    const head = header.map(encodeRecord);
+    this.pending = head.concat(this.pending);
+    this.pendingBytes += head.reduce((n, b) => n + b.length, 0);
+    this.opts.logger.debug('raft: started WAL segment', { file: seg.path });
+    return seg;
+  }
+
+  private removeOldSegments(): void {
+    let n = 0;
+    while (n < this.segments.length - 1 && this.segments[n]!.maxIndex <= this.removeUpTo) n++;
+    if (n === 0) return;
+    for (const seg of this.segments.splice(0, n)) {
+      try {
+        fs.unlinkSync(seg.path);
+        this.opts.logger.debug('raft: removed compacted WAL segment', { file: seg.path });
+      } catch (err) {
+        this.opts.logger.warn('raft: could not remove WAL segment', { file: seg.path, error: String(err) });
+      }
+    }
+  }
+
+  segmentCount(): number {
+    return this.segments.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+}
+
+function segmentName(seq: number): string {
+  return `${String(seq).padStart(16, '0')}.wal`;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Replays one segment's records into `replay`. */
+function applyRecords(replay: WalReplay, records: WalRecord[], file: string, firstSegment: boolean, seg: Segment): void {
+  const log = replay.log;
+  let sawEntries = false;
+  for (const r of records) {
+    switch (r.kind) {
+      case 'hardState':
+        replay.hardState = r.hardState;
+        break;
+      case 'base':
+        log.resetTo(r.index, r.term);
+        break;
+      case 'entries': {
+        if (r.entries.length === 0) break;
+        let ents = r.entries;
+        seg.maxIndex = Math.max(seg.maxIndex, ents[ents.length - 1]!.index);
+        ents = ents.filter((e) => e.index > log.baseIndex);
+        if (ents.length === 0) break;
+        const first = ents[0]!.index;
+        if (first > log.lastIndex() + 1) {
+          // The oldest remaining segment starts after entries that lived in segments deleted by
+          // compaction; its header's base predates them. Restart the log here; a later base
+          // record (written at compaction) or the snapshot pins the base term down.
+          if (!(firstSegment && !sawEntries)) {
+            throw new WalCorruptionError(file, 0, `gap in the log: entry ${first} follows ${log.lastIndex()}`);
+          }
+          log.baseIndex = first - 1;
+          log.baseTerm = -1;
+          log.entries = [];
+        }
+        log.append(ents);
+        sawEntries = true;
+        break;
+      }
+    }
+  }
+}
