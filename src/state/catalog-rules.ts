@@ -56,28 +56,37 @@ export function deriveCheckType(def: HealthCheckDefinition | null | undefined): 
   return '';
 }
 
-/** Fills the NodeService defaults Consul's decoder and ToServiceNode would give. */
-export function normalizeService(svc: NodeService): NodeService {
-  const out: NodeService = {
-    ...svc,
-    ID: svc.ID ?? '',
-    Service: svc.Service ?? '',
-    Tags: svc.Tags ?? [],
-    Address: svc.Address ?? '',
-    Meta: svc.Meta ?? {},
-    Port: svc.Port ?? 0,
-    Weights: svc.Weights ?? { Passing: 1, Warning: 1 },
-    EnableTagOverride: svc.EnableTagOverride ?? false,
-    CreateIndex: svc.CreateIndex ?? 0,
-    ModifyIndex: svc.ModifyIndex ?? 0,
-  };
-  return out;
+/** Copies `extra` keys of `src` that `ordered` does not define, after the ordered ones. */
+function withRest<T extends object>(ordered: T, src: object): T {
+  const out = ordered as Record<string, unknown>;
+  for (const [k, v] of Object.entries(src)) if (!(k in out) && v !== undefined) out[k] = v;
+  return ordered;
 }
 
-/** Fills the HealthCheck defaults (empty strings and lists), leaving Status to the store. */
+/** Fills the NodeService defaults, in Consul's JSON field order. */
+export function normalizeService(svc: NodeService): NodeService {
+  const out = {} as NodeService;
+  if (svc.Kind !== undefined) out.Kind = svc.Kind;
+  out.ID = svc.ID ?? '';
+  out.Service = svc.Service ?? '';
+  out.Tags = svc.Tags ?? [];
+  out.Address = svc.Address ?? '';
+  if (svc.TaggedAddresses !== undefined) out.TaggedAddresses = svc.TaggedAddresses;
+  out.Meta = svc.Meta ?? {};
+  out.Port = svc.Port ?? 0;
+  if (svc.SocketPath !== undefined) out.SocketPath = svc.SocketPath;
+  out.Weights = svc.Weights ?? { Passing: 1, Warning: 1 };
+  out.EnableTagOverride = svc.EnableTagOverride ?? false;
+  if (svc.Proxy !== undefined) out.Proxy = svc.Proxy;
+  if (svc.Connect !== undefined) out.Connect = svc.Connect;
+  out.CreateIndex = svc.CreateIndex ?? 0;
+  out.ModifyIndex = svc.ModifyIndex ?? 0;
+  return withRest(out, svc);
+}
+
+/** Fills the HealthCheck defaults (empty strings and lists), in Consul's JSON field order. */
 export function normalizeCheck(hc: HealthCheck): HealthCheck {
-  return {
-    ...hc,
+  const out: HealthCheck = {
     Node: hc.Node ?? '',
     CheckID: hc.CheckID ?? '',
     Name: hc.Name ?? '',
@@ -95,6 +104,22 @@ export function normalizeCheck(hc: HealthCheck): HealthCheck {
     CreateIndex: hc.CreateIndex ?? 0,
     ModifyIndex: hc.ModifyIndex ?? 0,
   };
+  return withRest(out, hc);
+}
+
+/** Fills the Node defaults, in Consul's JSON field order. */
+export function normalizeNode(n: Node): Node {
+  const out: Node = {
+    ID: n.ID ?? '',
+    Node: n.Node ?? '',
+    Address: n.Address ?? '',
+    Datacenter: n.Datacenter ?? '',
+    TaggedAddresses: n.TaggedAddresses ?? null,
+    Meta: n.Meta ?? null,
+    CreateIndex: n.CreateIndex ?? 0,
+    ModifyIndex: n.ModifyIndex ?? 0,
+  };
+  return withRest(out, n);
 }
 
 /** A registration after Consul's pre-apply steps: `Check` folded into `Checks`, defaults filled. */

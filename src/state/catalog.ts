@@ -17,6 +17,7 @@ import {
   changesNode,
   nodeFromRequest,
   normalizeCheck,
+  normalizeNode,
   normalizeService,
   prepareRegistration,
   sameCheck,
@@ -39,7 +40,7 @@ export function ensureRegistrationTx(tx: Tx, input: RegisterRequest): void {
   }
   if (service) {
     const row = db.services.get(pairKey(req.Node, service.ID));
-    if (!row || !sameService(row.Service, { ...service, CreateIndex: 0, ModifyIndex: 0 })) {
+    if (!row || !sameService(row.Service, service)) {
       ensureServiceTx(tx, req.Node, service);
     }
   }
@@ -64,7 +65,7 @@ function ensureNoNodeWithSimilarName(tx: Tx, node: Node, allowClashWithoutId: bo
 /** ensureNodeTxn: upserts a node; a known ID under a new name renames (deletes the old node). */
 export function ensureNodeTx(tx: Tx, input: Node): Node {
   const db = tx.db;
-  const node: Node = { ...input, ID: input.ID ?? '', TaggedAddresses: input.TaggedAddresses ?? null, Meta: input.Meta ?? null };
+  const node = normalizeNode(input);
   let prev: Node | undefined;
   if (node.ID !== '') {
     const byIdName = db.nodeIds.get(lc(node.ID));

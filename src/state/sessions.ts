@@ -16,8 +16,7 @@ export function sessionCheckIds(s: Session): string[] {
 }
 
 function normalizeSession(s: Session): Session {
-  return {
-    ...s,
+  const out: Session = {
     ID: s.ID ?? '',
     Name: s.Name ?? '',
     Node: s.Node ?? '',
@@ -26,7 +25,11 @@ function normalizeSession(s: Session): Session {
     TTL: s.TTL ?? '',
     NodeChecks: s.NodeChecks ?? [],
     ServiceChecks: s.ServiceChecks ?? null,
+    CreateIndex: 0,
+    ModifyIndex: 0,
   };
+  for (const [k, v] of Object.entries(s)) if (!(k in out) && v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  return out;
 }
 
 /** sessionCreateTxn: validates and inserts a session. */

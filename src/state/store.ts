@@ -213,13 +213,14 @@ export class StateStore {
   }
 
   /**
-   * Acquire for e.Session. False when another session holds the key or a lock-delay is running.
-   * Consul checks lock-delay on the leader before Raft (wall time differs between servers); this
-   * store checks it too, so a follower's FSM may accept what the leader refused only if the
-   * leader's pre-apply let it through, which is the same outcome as Consul's.
+   * Acquire for e.Session. False when another session holds the key or, unless
+   * `enforceLockDelay` is false, while the key's lock-delay runs (by this store's clock).
+   * Consul enforces lock-delay on the leader before Raft (wall clocks differ between servers, so
+   * an FSM check could make replicas diverge): the leader calls `kvsLockDelay()` before proposing
+   * and the FSM applies with `{ enforceLockDelay: false }`.
    */
-  kvsLock(idx: number, e: DirEntry): boolean {
-    return this.write(idx, (tx) => kvs.kvsLockTx(tx, e, true).ok);
+  kvsLock(idx: number, e: DirEntry, opts: { enforceLockDelay?: boolean } = {}): boolean {
+    return this.write(idx, (tx) => kvs.kvsLockTx(tx, e, opts.enforceLockDelay ?? true).ok);
   }
 
   kvsUnlock(idx: number, e: DirEntry): boolean {
@@ -268,10 +269,10 @@ export class StateStore {
   // ---- transactions ----
 
   /** All-or-nothing: on any op error nothing is applied and Errors lists every failed op. */
-  txn(idx: number, ops: TxnOp[]): TxnResponse {
+  txn(idx: number, ops: TxnOp[], opts: { enforceLockDelay?: boolean } = {}): TxnResponse {
     try {
       return this.write(idx, (tx) => {
-        const { results, errors } = txnDispatch(this.db, tx, ops);
+        const { results, errors } = txnDispatch(this.db, tx, ops, opts.enforceLockDelay ?? true);
         if (errors.length > 0) throw new TxnRollback({ Results: null, Errors: errors });
         return { Results: results, Errors: null };
       });

@@ -42,16 +42,20 @@ function blank(e: DirEntry): TxnResult {
 }
 
 /** Runs one op; `tx` is null for a read-only transaction. Returns its results. */
-function runOp(db: Db, tx: Tx | null, op: TxnOp): TxnResult[] {
+function runOp(db: Db, tx: Tx | null, op: TxnOp, enforceLockDelay: boolean): TxnResult[] {
   const w = (): Tx => tx ?? fail('cannot run a write operation in a read-only transaction');
-  if ('KV' in op) return runKv(db, tx, w, op.KV.Verb, normalizeEntry(op.KV.Entry));
-  if ('Node' in op) return runNode(db, w, op.Node.Verb, op.Node.Node);
-  if ('Service' in op) return runService(db, w, op.Service.Verb, op.Service.Node, op.Service.Service);
-  if ('Check' in op) return runCheck(db, w, op.Check.Verb, op.Check.Check);
+  if ('KV' in op && op.KV && op.KV.Entry) {
+    return runKv(db, w, op.KV.Verb, normalizeEntry(op.KV.Entry), enforceLockDelay);
+  }
+  if ('Node' in op && op.Node && op.Node.Node) return runNode(db, w, op.Node.Verb, op.Node.Node);
+  if ('Service' in op && op.Service && op.Service.Service) {
+    return runService(db, w, op.Service.Verb, op.Service.Node ?? '', op.Service.Service);
+  }
+  if ('Check' in op && op.Check && op.Check.Check) return runCheck(db, w, op.Check.Verb, op.Check.Check);
   fail('no operation specified');
 }
 
-function runKv(db: Db, tx: Tx | null, w: () => Tx, verb: string, e: DirEntry): TxnResult[] {
+function runKv(db: Db, w: () => Tx, verb: string, e: DirEntry, enforceLockDelay: boolean): TxnResult[] {
   const key = goQuote(e.Key);
   switch (verb) {
     case 'set':
@@ -62,7 +66,7 @@ function runKv(db: Db, tx: Tx | null, w: () => Tx, verb: string, e: DirEntry): T
       return [blank(r)];
     }
     case 'lock': {
-      const r = kvsLockTx(w(), e, true);
+      const r = kvsLockTx(w(), e, enforceLockDelay);
       if (!r.ok && r.why === 'lock-delay') fail(`failed to lock key ${key} due to lock delay`);
       if (!r.ok) fail(`failed to lock key ${key}, lock is already held`);
       return [blank(r.entry)];
@@ -110,7 +114,6 @@ function runKv(db: Db, tx: Tx | null, w: () => Tx, verb: string, e: DirEntry): T
       if (db.kvs.has(e.Key)) fail(`key ${key} exists`);
       return [];
     default:
-      void tx;
       fail(`unknown KV verb ${goQuote(verb)}`);
   }
 }
@@ -232,13 +235,18 @@ function runCheck(db: Db, w: () => Tx, verb: string, hc: HealthCheck): TxnResult
  * An op error from the store (a ConclaveError) or from a verb check becomes {OpIndex, What};
  * anything else is a bug and propagates.
  */
-export function txnDispatch(db: Db, tx: Tx | null, ops: readonly TxnOp[]): { results: TxnResult[]; errors: TxnError[] } {
+export function txnDispatch(
+  db: Db,
+  tx: Tx | null,
+  ops: readonly TxnOp[],
+  enforceLockDelay = true,
+): { results: TxnResult[]; errors: TxnError[] } {
   const results: TxnResult[] = [];
   const errors: TxnError[] = [];
   ops.forEach((op, i) => {
     try {
       if (!op || typeof op !== 'object') fail('no operation specified');
-      results.push(...runOp(db, tx, op));
+      results.push(...runOp(db, tx, op, enforceLockDelay));
     } catch (err) {
       if (err instanceof OpError || err instanceof ConclaveError) errors.push({ OpIndex: i, What: err.message });
       else throw err;
