@@ -1,0 +1,489 @@
+// The agent process: wires the server role (when enabled), local state, checks, anti-entropy and
+// the HTTP API. Implements AgentApi for http/. Gossip and RPC to remote servers arrive with later issues.
+import os from 'node:os';
+import type { RuntimeConfig } from '../config/index.js';
+import type { Logger } from '../lib/logger.js';
+import { Server } from '../server/server.js';
+import type { MemberInfo } from '../server/leader.js';
+import { HttpApi } from '../http/server.js';
+import type { AgentApi, AgentHttpConfig } from '../http/backend.js';
+import type { RpcMethod, RpcMethods } from '../structs/requests.js';
+import type { AgentCheck, AgentMember, AgentService, CheckDefinition, ServiceDefinition } from '../structs/agent.js';
+import type { CheckStatus, HealthCheck, NodeService } from '../structs/catalog.js';
+import { NODE_MAINT_CHECK_ID, SERVICE_MAINT_PREFIX } from '../structs/catalog.js';
+import { ConclaveError } from '../lib/errors.js';
+import { systemClock } from '../lib/clock.js';
+import { systemRng } from '../lib/rng.js';
+import { CONSUL_VERSION, BUILD_DATE, REVISION, RAFT_PROTOCOL } from '../lib/version.js';
+import { LocalState } from './local-state.js';
+import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
+import { healthCheckFor, parseCheck, parseService, truncateOutput, validStatus, type CheckSpec } from './definitions.js';
+import { TtlCheck, ttlExpiredOutput } from './checks/ttl.js';
+import { contentHash } from './content-hash.js';
+
+const NODE_MAINT_DEFAULT = 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.';
+const SERVICE_MAINT_DEFAULT =
+  'Maintenance mode is enabled for this service, but no reason was provided. This is a default message.';
+
+const notFound = (msg: string) => new ConclaveError('ERR_NOT_FOUND', msg);
+
+export class Agent implements AgentApi {
+  readonly httpConfig: AgentHttpConfig;
+  readonly state: LocalState;
+  private server: Server | null = null;
+  private http: HttpApi | null = null;
+  private ae: AntiEntropy | null = null;
+  private ttls = new Map<string, TtlCheck>();
+  private startedAt = Date.now();
+  private stopping: Promise<void> | null = null;
+  /** Called when the agent wants the process to exit (leave). */
+  onLeave: () => void = () => {};
+
+  constructor(
+    readonly config: RuntimeConfig,
+    readonly log: Logger,
+  ) {
+    this.httpConfig = {
+      nodeName: config.nodeName,
+      datacenter: config.datacenter,
+      devMode: config.devMode,
+      kvMaxValueSize: config.limits.kvMaxValueSize,
+      txnMaxReqLen: config.limits.txnMaxReqLen,
+      discoveryMaxStaleMs: config.discoveryMaxStaleMs,
+      aclDefaultPolicy: config.acl.defaultPolicy,
+      defaultToken: config.acl.tokens['default'] ?? '',
+      responseHeaders: { ...config.http.responseHeaders },
+      ui: { ...config.ui },
+    };
+    this.state = new LocalState(config.nodeName, config.checkUpdateIntervalMs, () => Date.now());
+  }
+
+  async start(): Promise<string[]> {
+    const c = this.config;
+    if (c.server) {
+      this.server = await Server.start({
+        nodeName: c.nodeName,
+        nodeId: c.nodeId,
+        datacenter: c.datacenter,
+        advertiseAddr: c.advertiseAddr,
+        serverPort: c.ports.server,
+        dataDir: c.devMode ? null : c.dataDir,
+        bootstrap: c.bootstrap || c.bootstrapExpect === 1 || c.devMode,
+        raftMultiplier: c.raftMultiplier,
+        snapshotThreshold: c.snapshotThreshold,
+        trailingLogs: c.trailingLogs,
+        sessionTtlMinMs: c.sessionTtlMinMs,
+        defaultQueryTimeMs: c.defaultQueryTimeMs,
+        maxQueryTimeMs: c.maxQueryTimeMs,
+        logger: this.log.named('agent'),
+        members: () => this.memberInfos(),
+      });
+    }
+    for (const def of c.services as ServiceDefinition[]) await this.registerService(def, false, 'local');
+    for (const def of c.checks as CheckDefinition[]) await this.registerCheck(def, 'local');
+    this.ae = new AntiEntropy({
+      state: this.state,
+      rpc: (m, a) => this.rpc(m, a),
+      nodeInfo: () => this.nodeInfo(),
+      logger: this.log.named('agent.anti_entropy'),
+      rng: systemRng,
+      nowMs: () => Date.now(),
+      intervalMs: 60_000,
+      retryMs: 3_000,
+    });
+    this.ae.start();
+    const addrs = c.ports.http >= 0 ? c.clientAddrs : [];
+    this.http = new HttpApi({ agent: this, addresses: [...addrs], port: c.ports.http, logger: this.log });
+    return this.http.listen();
+  }
+
+  /** Graceful stop: parked blocking queries answer, HTTP drains, raft flushes. */
+  shutdown(): Promise<void> {
+    if (!this.stopping) this.stopping = this.doShutdown();
+    return this.stopping;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.ae?.stop();
+    for (const t of this.ttls.values()) t.stop();
+    this.server?.abortQueries();
+    await this.http?.close();
+    await this.server?.close();
+  }
+
+  // ---- RPC ----------------------------------------------------------------------------------
+
+  async rpc<M extends RpcMethod>(method: M, args: RpcMethods[M]): Promise<any> {
+    if (!this.server) throw new ConclaveError('ERR_NO_LEADER', 'No known Consul servers');
+    return this.server.rpc(method, args);
+  }
+
+  // ---- identity -----------------------------------------------------------------------------
+
+  nodeInfo(): NodeInfo {
+    const c = this.config;
+    const addr = c.advertiseAddr;
+    return {
+      ID: c.nodeId,
+      Node: c.nodeName,
+      Address: addr,
+      TaggedAddresses: { lan: addr, lan_ipv4: addr, wan: c.advertiseAddrWan || addr, wan_ipv4: c.advertiseAddrWan || addr, ...c.taggedAddresses },
+      Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_VERSION, ...c.nodeMeta },
+      Datacenter: c.datacenter,
+    };
+  }
+
+  private memberInfos(): MemberInfo[] {
+    const info = this.nodeInfo();
+    return [
+      {
+        name: info.Node,
+        id: info.ID,
+        address: info.Address,
+        status: 'alive',
+        serverPort: this.config.server ? this.config.ports.server : undefined,
+        meta: info.Meta,
+        taggedAddresses: info.TaggedAddresses,
+        version: CONSUL_VERSION,
+      },
+    ];
+  }
+
+  private selfTags(): Record<string, string> {
+    const c = this.config;
+    const tags: Record<string, string> = {
+      acls: c.acl.enabled ? '1' : '0',
+      build: `${CONSUL_VERSION}:${REVISION}`,
+      dc: c.datacenter,
+      ft_fs: '1',
+      ft_si: '1',
+      id: c.nodeId,
+      role: c.server ? 'consul' : 'node',
+      segment: '',
+      vsn: '2',
+      vsn_max: '3',
+      vsn_min: '2',
+    };
+    if (c.server) {
+      tags.port = String(c.ports.server);
+      tags.raft_vsn = String(RAFT_PROTOCOL);
+      tags.wan_join_port = String(c.ports.serfWan);
+      if (c.bootstrap) tags.bootstrap = '1';
+      if (c.bootstrapExpect > 0) tags.expect = String(c.bootstrapExpect);
+      if (c.ports.grpc > 0) tags.grpc_port = String(c.ports.grpc);
+    }
+    return tags;
+  }
+
+  members(_wan: boolean): AgentMember[] {
+    return [
+      {
+        Name: this.config.nodeName,
+        Addr: this.config.advertiseAddr,
+        Port: this.config.ports.serfLan,
+        Tags: this.selfTags(),
+        Status: 1,
+        ProtocolMin: 1,
+        ProtocolMax: 5,
+        ProtocolCur: 2,
+        DelegateMin: 2,
+        DelegateMax: 5,
+        DelegateCur: 4,
+      },
+    ];
+  }
+
+  self(): Record<string, unknown> {
+    const c = this.config;
+    const serverStats = this.server?.stats() ?? {};
+    const checks = this.state.liveChecks();
+    return {
+      Config: {
+        Datacenter: c.datacenter,
+        PrimaryDatacenter: c.primaryDatacenter,
+        NodeName: c.nodeName,
+        NodeID: c.nodeId,
+        Revision: REVISION,
+        Server: c.server,
+        Version: CONSUL_VERSION,
+        BuildDate: BUILD_DATE,
+      },
+      DebugConfig: {
+        Datacenter: c.datacenter,
+        NodeName: c.nodeName,
+        NodeID: c.nodeId,
+        DataDir: c.dataDir,
+        DevMode: c.devMode,
+        ServerMode: c.server,
+        Bootstrap: c.bootstrap,
+        BootstrapExpect: c.bootstrapExpect,
+        BindAddr: c.bindAddr,
+        AdvertiseAddrLAN: c.advertiseAddr,
+        ClientAddrs: c.clientAddrs,
+        HTTPPort: c.ports.http,
+        DNSPort: c.ports.dns,
+        ServerPort: c.ports.server,
+        SerfPortLAN: c.ports.serfLan,
+        UIConfig: { Enabled: c.ui.enabled, Dir: c.ui.dir ?? '', ContentPath: c.ui.contentPath },
+        RaftSnapshotThreshold: c.snapshotThreshold,
+        RaftTrailingLogs: c.trailingLogs,
+      },
+      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+      Member: this.members(false)[0],
+      Stats: {
+        agent: {
+          check_monitors: '0',
+          check_ttls: String(this.ttls.size),
+          checks: String(checks.length),
+          services: String(this.state.liveServices().length),
+        },
+        build: { prerelease: '', revision: REVISION, version: CONSUL_VERSION, version_metadata: '' },
+        consul: serverStats.consul ?? { acl: 'disabled', known_servers: '0', server: 'false' },
+        raft: serverStats.raft ?? {},
+        runtime: {
+          arch: os.arch() === 'x64' ? 'amd64' : os.arch(),
+          cpu_count: String(os.cpus().length),
+          goroutines: '0',
+          max_procs: String(os.cpus().length),
+          os: process.platform,
+          version: process.version,
+        },
+        serf_lan: {
+          encrypted: 'false',
+          failed: '0',
+          left: '0',
+          members: '1',
+          health_score: '0',
+          event_queue: '0',
+          event_time: '1',
+          intent_queue: '0',
+          member_time: '1',
+          query_queue: '0',
+          query_time: '1',
+          coordinate_resets: '0',
+        },
+      },
+      Meta: this.nodeInfo().Meta,
+      UptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+    };
+  }
+
+  // ---- local services -------------------------------------------------------------------------
+
+  private toAgentService(s: NodeService): AgentService {
+    const out: AgentService = {
+      ID: s.ID,
+      Service: s.Service,
+      Tags: s.Tags,
+      Meta: s.Meta,
+      Port: s.Port,
+      Address: s.Address,
+      Weights: s.Weights,
+      EnableTagOverride: s.EnableTagOverride,
+      Datacenter: this.config.datacenter,
+    };
+    if (s.Kind) out.Kind = s.Kind;
+    if (s.SocketPath) out.SocketPath = s.SocketPath;
+    if (s.TaggedAddresses) out.TaggedAddresses = s.TaggedAddresses;
+    return out;
+  }
+
+  localServices(): Record<string, AgentService> {
+    const out: Record<string, AgentService> = {};
+    for (const s of this.state.liveServices()) out[s.ID] = this.toAgentService(s);
+    return out;
+  }
+
+  localService(id: string): AgentService | null {
+    const s = this.state.service(id);
+    if (!s) return null;
+    const svc = this.toAgentService(s);
+    svc.ContentHash = contentHash(svc);
+    return svc;
+  }
+
+  localChecks(): Record<string, AgentCheck> {
+    const out: Record<string, AgentCheck> = {};
+    for (const c of this.state.liveChecks()) out[c.CheckID] = c;
+    return out;
+  }
+
+  waitLocalChange(timeoutMs: number): Promise<void> {
+    return this.state.waitChange(timeoutMs);
+  }
+
+  async registerService(def: ServiceDefinition, replaceExistingChecks: boolean, source: 'remote' | 'local' = 'remote'): Promise<void> {
+    const { service, checks } = parseService(def);
+    for (const spec of checks) this.vetScript(spec, source);
+    const existing = this.state.service(service.ID);
+    const newChecks = checks.map((spec, i) => ({ spec, row: healthCheckFor(spec, this.config.nodeName, service, i, checks.length) }));
+    if (existing && replaceExistingChecks) {
+      const keep = new Set(newChecks.map((c) => c.row.CheckID));
+      for (const c of this.state.liveChecks()) {
+        if (c.ServiceID === service.ID && !keep.has(c.CheckID)) this.removeCheckInternal(c.CheckID);
+      }
+    }
+    this.state.addService(service, def.Token ?? '');
+    for (const { spec, row } of newChecks) this.addCheckInternal(spec, row, def.Token ?? '');
+    await this.ae?.syncNow().catch(() => {});
+  }
+
+  async deregisterService(id: string): Promise<void> {
+    if (!this.state.service(id)) {
+      throw notFound(`Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
+    }
+    for (const c of this.state.liveChecks()) if (c.ServiceID === id) this.removeCheckInternal(c.CheckID);
+    this.state.removeService(id);
+    await this.ae?.syncNow().catch(() => {});
+  }
+
+  // ---- local checks ---------------------------------------------------------------------------
+
+  private vetScript(spec: CheckSpec, source: 'remote' | 'local'): void {
+    if (spec.type !== 'script' && spec.type !== 'docker') return;
+    const c = this.config;
+    if (source === 'remote' && !c.enableScriptChecks) {
+      throw new ConclaveError(
+        'ERR_INTERNAL',
+        "Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true",
+      );
+    }
+    if (source === 'local' && !c.enableScriptChecks && !c.enableLocalScriptChecks) {
+      throw new ConclaveError(
+        'ERR_CONFIG',
+        "Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true",
+      );
+    }
+  }
+
+  async registerCheck(def: CheckDefinition, source: 'remote' | 'local' = 'remote'): Promise<void> {
+    if (!def.Name) throw new ConclaveError('ERR_BAD_REQUEST', 'Missing check name');
+    if (!validStatus(def.Status)) throw new ConclaveError('ERR_BAD_REQUEST', 'Bad check status');
+    let spec: CheckSpec;
+    try {
+      spec = parseCheck(def);
+    } catch (err) {
+      throw new ConclaveError('ERR_BAD_REQUEST', `Invalid check: ${(err as Error).message}`);
+    }
+    let service: NodeService | null = null;
+    if (def.ServiceID) {
+      service = this.state.service(def.ServiceID);
+      if (!service) throw notFound(`ServiceID "${def.ServiceID}" does not exist`);
+    }
+    this.vetScript(spec, source);
+    const row = healthCheckFor(spec, this.config.nodeName, service, 0, 1);
+    this.addCheckInternal(spec, row, def.Token ?? '');
+    await this.ae?.syncNow().catch(() => {});
+  }
+
+  private addCheckInternal(spec: CheckSpec, row: HealthCheck, token: string): void {
+    const prev = this.state.check(row.CheckID);
+    // A re-registered check keeps its last status unless the definition sets one.
+    if (prev && !spec.def.Status) row = { ...row, Status: prev.Status, Output: prev.Output };
+    this.ttls.get(row.CheckID)?.stop();
+    this.ttls.delete(row.CheckID);
+    this.state.addCheck(row, token);
+    if (spec.type === 'ttl') {
+      const ttl = new TtlCheck(row.CheckID, spec.ttlNs / 1e6, {
+        expire: (id, last) => {
+          this.log.named('agent').warn('Check missed TTL, is now critical', { check: id });
+          this.state.updateCheck(id, 'critical', ttlExpiredOutput(last));
+        },
+      });
+      this.ttls.set(row.CheckID, ttl);
+      ttl.start();
+    }
+  }
+
+  private removeCheckInternal(id: string): boolean {
+    this.ttls.get(id)?.stop();
+    this.ttls.delete(id);
+    return this.state.removeCheck(id);
+  }
+
+  async deregisterCheck(id: string): Promise<void> {
+    if (!this.removeCheckInternal(id)) {
+      throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
+    }
+    await this.ae?.syncNow().catch(() => {});
+  }
+
+  async updateTtlCheck(id: string, status: CheckStatus, output: string): Promise<void> {
+    if (!this.state.check(id)) {
+      throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
+    }
+    const ttl = this.ttls.get(id);
+    if (!ttl) throw new ConclaveError('ERR_INTERNAL', `CheckID "${id}" does not have associated TTL`);
+    const out = truncateOutput(output);
+    ttl.reported(out);
+    this.state.updateCheck(id, status, out);
+    await this.ae?.syncNow().catch(() => {});
+  }
+
+  // ---- maintenance ----------------------------------------------------------------------------
+
+  async setNodeMaintenance(enable: boolean, reason: string): Promise<void> {
+    if (enable) {
+      if (!this.state.check(NODE_MAINT_CHECK_ID)) {
+        this.state.addCheck(maintCheck(this.config.nodeName, NODE_MAINT_CHECK_ID, 'Node Maintenance Mode', reason || NODE_MAINT_DEFAULT, null));
+      }
+    } else {
+      this.state.removeCheck(NODE_MAINT_CHECK_ID);
+    }
+    await this.ae?.syncNow().catch(() => {});
+  }
+
+  async setServiceMaintenance(id: string, enable: boolean, reason: string): Promise<void> {
+    const svc = this.state.service(id);
+    if (!svc) throw notFound(`Unknown service ID "${id}"`);
+    const checkId = SERVICE_MAINT_PREFIX + id;
+    if (enable) {
+      if (!this.state.check(checkId)) {
+        this.state.addCheck(maintCheck(this.config.nodeName, checkId, 'Service Maintenance Mode', reason || SERVICE_MAINT_DEFAULT, svc));
+      }
+    } else {
+      this.state.removeCheck(checkId);
+    }
+    await this.ae?.syncNow().catch(() => {});
+  }
+
+  // ---- membership (single agent until gossip lands) -----------------------------------------
+
+  async leave(): Promise<void> {
+    this.log.named('agent').info('graceful leave requested');
+    setImmediate(() => this.onLeave());
+  }
+
+  async reload(): Promise<void> {
+    throw new ConclaveError('ERR_INTERNAL', 'Failed reloading: reload is not supported yet');
+  }
+
+  async join(address: string): Promise<number> {
+    throw new ConclaveError('ERR_INTERNAL', `Failed to join ${address}: gossip is not running on this agent yet`);
+  }
+
+  async forceLeave(node: string): Promise<void> {
+    throw new ConclaveError('ERR_INTERNAL', `agent: No node found with name '${node}'`);
+  }
+}
+
+function maintCheck(node: string, id: string, name: string, notes: string, svc: NodeService | null): HealthCheck {
+  return {
+    Node: node,
+    CheckID: id,
+    Name: name,
+    Status: 'critical',
+    Notes: notes,
+    Output: '',
+    ServiceID: svc?.ID ?? '',
+    ServiceName: svc?.Service ?? '',
+    ServiceTags: svc?.Tags ?? [],
+    Type: '',
+    Interval: '',
+    Timeout: '',
+    ExposedPort: 0,
+    Definition: {},
+    CreateIndex: 0,
+    ModifyIndex: 0,
+  };
+}

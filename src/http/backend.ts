@@ -1,0 +1,44 @@
+// What the HTTP layer needs from an agent. The agent implements it and hands itself in at start;
+// http/ never imports agent/.
+import type { RpcMethod, RpcMethods } from '../structs/requests.js';
+import type { AgentCheck, AgentMember, AgentService, CheckDefinition, ServiceDefinition } from '../structs/agent.js';
+import type { CheckStatus } from '../structs/catalog.js';
+
+export interface AgentHttpConfig {
+  nodeName: string;
+  datacenter: string;
+  devMode: boolean;
+  kvMaxValueSize: number;
+  txnMaxReqLen: number;
+  discoveryMaxStaleMs: number;
+  aclDefaultPolicy: 'allow' | 'deny';
+  defaultToken: string;
+  responseHeaders: Record<string, string>;
+  ui: { enabled: boolean; dir: string | null; contentPath: string };
+}
+
+export interface AgentApi {
+  readonly httpConfig: AgentHttpConfig;
+  /** A server RPC: answered locally on servers, forwarded over :8300 from clients. */
+  rpc<M extends RpcMethod>(method: M, args: RpcMethods[M]): Promise<any>;
+
+  self(): Record<string, unknown>;
+  members(wan: boolean): AgentMember[];
+  localServices(): Record<string, AgentService>;
+  localService(id: string): AgentService | null;
+  localChecks(): Record<string, AgentCheck>;
+  /** Resolves at the next change of local services/checks or after timeoutMs (hash blocking). */
+  waitLocalChange(timeoutMs: number): Promise<void>;
+  /** Throws HTTP-mappable errors with Consul's texts. */
+  registerService(def: ServiceDefinition, replaceExistingChecks: boolean): Promise<void>;
+  deregisterService(id: string): Promise<void>;
+  registerCheck(def: CheckDefinition): Promise<void>;
+  deregisterCheck(id: string): Promise<void>;
+  updateTtlCheck(id: string, status: CheckStatus, output: string): Promise<void>;
+  setNodeMaintenance(enable: boolean, reason: string): Promise<void>;
+  setServiceMaintenance(id: string, enable: boolean, reason: string): Promise<void>;
+  leave(): Promise<void>;
+  reload(): Promise<void>;
+  join(address: string, wan: boolean): Promise<number>;
+  forceLeave(node: string, prune: boolean): Promise<void>;
+}

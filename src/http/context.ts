@@ -1,0 +1,157 @@
+// One HTTP exchange: decoded path and query, bounded body reading, and Consul-shaped replies.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { encodeJson } from './json.js';
+import { HttpError } from './errors.js';
+import type { QueryMeta } from '../structs/rpc.js';
+
+const gzipAsync = promisify(gzip);
+/** Go's gziphandler default: smaller bodies are not worth compressing. */
+const GZIP_MIN_SIZE = 1400;
+/** Bodies of requests we never expect to be large (JSON definitions): 8 MiB ceiling, like Consul's decoders in practice. */
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+
+export interface ResponseDefaults {
+  /** http_config.response_headers plus X-Consul-Default-ACL-Policy. */
+  headers: Record<string, string>;
+  /** -dev pretty-prints every JSON answer. */
+  alwaysPretty: boolean;
+}
+
+export class Ctx {
+  readonly method: string;
+  readonly path: string;
+  readonly rawPath: string;
+  readonly query: URLSearchParams;
+  readonly pretty: boolean;
+  /** Params captured by the route (the part after a prefix pattern). */
+  rest = '';
+  private sent = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    rawPath: string,
+    path: string,
+    rawQuery: string,
+    private readonly defaults: ResponseDefaults,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.rawPath = rawPath;
+    this.path = path;
+    this.query = new URLSearchParams(rawQuery);
+    this.pretty = defaults.alwaysPretty || this.query.has('pretty');
+  }
+
+  /** Presence flag (?stale, ?recurse, ...): the value does not matter. */
+  has(name: string): boolean {
+    return this.query.has(name);
+  }
+
+  get(name: string): string | null {
+    return this.query.get(name);
+  }
+
+  get isSent(): boolean {
+    return this.sent;
+  }
+
+  /** Reads the whole body; past `limit` bytes answers 413 through `tooLarge`. */
+  body(limit: number, tooLarge?: (size: number) => HttpError): Promise<Buffer> {
+    const declared = Number(this.req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      this.req.resume();
+      return Promise.reject(tooLarge ? tooLarge(declared) : new HttpError(413, 'Request body too large'));
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      this.req.on('data', (c: Buffer) => {
+        if (failed) return;
+        size += c.length;
+        if (size > limit) {
+          failed = true;
+          reject(tooLarge ? tooLarge(size) : new HttpError(413, 'Request body too large'));
+          return;
+        }
+        chunks.push(c);
+      });
+      this.req.on('end', () => {
+        if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      });
+      this.req.on('error', (e) => {
+        if (!failed) reject(e);
+      });
+    });
+  }
+
+  /** Decodes a JSON body; an empty body yields undefined. Errors read as Consul's `Request decode failed: ...`. */
+  async json(limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
+    const buf = await this.body(limit);
+    if (buf.length === 0) return undefined;
+    try {
+      return JSON.parse(buf.toString('utf8'));
+    } catch (err) {
+      throw new HttpError(400, `Request decode failed: ${goJsonError(err as Error, buf)}`);
+    }
+  }
+
+  setMeta(meta: QueryMeta): void {
+    const r = this.res;
+    r.setHeader('X-Consul-Index', String(Math.max(1, meta.Index)));
+    r.setHeader('X-Consul-KnownLeader', meta.KnownLeader ? 'true' : 'false');
+    r.setHeader('X-Consul-LastContact', String(Math.max(0, Math.round(meta.LastContactMs))));
+    r.setHeader('X-Consul-Effective-Consistency', meta.ConsistencyLevel);
+  }
+
+  sendJson(value: unknown, status = 200): Promise<void> {
+    const body = encodeJson(value, this.pretty);
+    return this.send(status, body, 'application/json');
+  }
+
+  sendText(status: number, text: string): Promise<void> {
+    return this.send(status, text, 'text/plain; charset=utf-8');
+  }
+
+  sendEmpty(status = 200): Promise<void> {
+    return this.send(status, '', null);
+  }
+
+  async send(status: number, body: string | Buffer, contentType: string | null): Promise<void> {
+    if (this.sent) return;
+    this.sent = true;
+    const r = this.res;
+    for (const [k, v] of Object.entries(this.defaults.headers)) r.setHeader(k, v);
+    if (contentType && body.length > 0) r.setHeader('Content-Type', contentType);
+    let payload: string | Buffer = body;
+    if (body.length >= GZIP_MIN_SIZE && acceptsGzip(this.req)) {
+      payload = await gzipAsync(typeof body === 'string' ? Buffer.from(body) : body);
+      r.setHeader('Content-Encoding', 'gzip');
+      r.setHeader('Vary', 'Accept-Encoding');
+    }
+    r.statusCode = status;
+    r.setHeader('Content-Length', Buffer.byteLength(payload));
+    r.end(payload);
+  }
+}
+
+function acceptsGzip(req: IncomingMessage): boolean {
+  const ae = req.headers['accept-encoding'];
+  return typeof ae === 'string' && ae.includes('gzip');
+}
+
+/** Approximates Go's json decoder messages for the common failures. */
+function goJsonError(err: Error, buf: Buffer): string {
+  const text = buf.toString('utf8').trim();
+  if (text.length === 0) return 'EOF';
+  const m = /position (\d+)/.exec(err.message);
+  if (m) {
+    const pos = Number(m[1]);
+    if (pos >= text.length) return 'unexpected EOF';
+    return `invalid character '${text[pos]}' looking for beginning of value`;
+  }
+  if (/Unexpected end/.test(err.message)) return 'unexpected EOF';
+  return err.message;
+}

@@ -1,0 +1,47 @@
+// Small helpers shared by the route files.
+import type { Ctx } from '../context.js';
+import type { AgentApi } from '../backend.js';
+import { parseQueryOptions, parseToken } from '../query.js';
+import type { QueryOptions, WriteOptions } from '../../structs/rpc.js';
+import { HttpError } from '../errors.js';
+import { formatDurationNs, durationFromJson } from '../../lib/duration.js';
+
+export function readOptions(ctx: Ctx, agent: AgentApi, discovery = false): QueryOptions {
+  const c = agent.httpConfig;
+  return parseQueryOptions(ctx, { datacenter: c.datacenter, discoveryMaxStaleMs: c.discoveryMaxStaleMs, defaultToken: c.defaultToken }, discovery);
+}
+
+export function writeOptions(ctx: Ctx, agent: AgentApi): WriteOptions {
+  return { Datacenter: ctx.get('dc') || agent.httpConfig.datacenter, Token: parseToken(ctx, agent.httpConfig.defaultToken) };
+}
+
+/** The path segment after the route prefix, required. */
+export function required(ctx: Ctx, message: string): string {
+  if (!ctx.rest) throw new HttpError(400, message);
+  return ctx.rest;
+}
+
+/** Go's getBoolQueryParam: present-without-value means true. */
+export function boolParam(ctx: Ctx, name: string, message: string): boolean {
+  if (!ctx.has(name)) return false;
+  const v = ctx.get(name) ?? '';
+  if (v === '') return true;
+  switch (v) {
+    case '1': case 't': case 'T': case 'true': case 'TRUE': case 'True':
+      return true;
+    case '0': case 'f': case 'F': case 'false': case 'FALSE': case 'False':
+      return false;
+    default:
+      throw new HttpError(400, message);
+  }
+}
+
+/** Duration fields echoed back as Go duration strings. */
+export function durationString(v: unknown, field: string): string {
+  try {
+    const ns = durationFromJson(v, field);
+    return ns === 0 ? '' : formatDurationNs(ns);
+  } catch (err) {
+    throw new HttpError(400, `Request decode failed: ${(err as Error).message}`);
+  }
+}

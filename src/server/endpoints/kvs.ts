@@ -1,0 +1,28 @@
+// KVS.* endpoints.
+import { MessageType } from '../../structs/message-type.js';
+import type { RpcMethods } from '../../structs/requests.js';
+import { ConclaveError } from '../../lib/errors.js';
+import type { Server } from '../server.js';
+
+const WRITE_OPS = new Set(['set', 'cas', 'lock', 'unlock', 'delete', 'delete-cas', 'delete-tree']);
+
+export async function apply(srv: Server, args: RpcMethods['KVS.Apply']): Promise<boolean> {
+  if (!WRITE_OPS.has(args.Op)) throw new ConclaveError('ERR_INTERNAL', `Invalid KVS operation '${args.Op}'`);
+  if ((args.Op === 'lock' || args.Op === 'unlock') && !args.Entry.Session) {
+    throw new ConclaveError('ERR_INTERNAL', 'Missing session');
+  }
+  const result = await srv.apply(MessageType.KVS, { Op: args.Op, Entry: args.Entry });
+  return result === true;
+}
+
+export function get(srv: Server, args: RpcMethods['KVS.Get']) {
+  return srv.read(args.Options, (store, ws) => store.kvsGet(ws, args.Key));
+}
+
+export function list(srv: Server, args: RpcMethods['KVS.List']) {
+  return srv.read(args.Options, (store, ws) => store.kvsList(ws, args.Key));
+}
+
+export function listKeys(srv: Server, args: RpcMethods['KVS.ListKeys']) {
+  return srv.read(args.Options, (store, ws) => store.kvsListKeys(ws, args.Prefix, args.Seperator));
+}

@@ -1,0 +1,210 @@
+// The server role: a raft node, the FSM it drives, the RPC endpoints that read and write through them,
+// and the leader's duties. Wiring only; the endpoints live in ./endpoints/, the duties in ./leader.ts.
+import { RaftNode } from '../raft/node.js';
+import { RaftError, type RaftServer } from '../raft/api.js';
+import { Fsm, FsmError } from './fsm.js';
+import { encodeCommand } from './codec.js';
+import { blockingQuery, queryTimeout } from './blocking.js';
+import type { MessageType } from '../structs/message-type.js';
+import type { QueryMeta, QueryOptions, QueryReply } from '../structs/rpc.js';
+import type { StateStore } from '../state/store.js';
+import type { WatchSet } from '../state/watch.js';
+import { ConclaveError, noLeader } from '../lib/errors.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { systemRng, type Rng } from '../lib/rng.js';
+import type { Logger } from '../lib/logger.js';
+import { LeaderDuties, type MemberInfo } from './leader.js';
+import { endpointTable, type Endpoint } from './endpoints/index.js';
+
+export interface ServerOptions {
+  nodeName: string;
+  nodeId: string;
+  datacenter: string;
+  /** Advertised IP of this server. */
+  advertiseAddr: string;
+  serverPort: number;
+  dataDir: string | null;
+  /** Elect ourselves as the only voter when no raft state exists (-dev, -bootstrap, -bootstrap-expect 1). */
+  bootstrap: boolean;
+  raftMultiplier: number;
+  snapshotThreshold: number;
+  trailingLogs: number;
+  sessionTtlMinMs: number;
+  defaultQueryTimeMs: number;
+  maxQueryTimeMs: number;
+  logger: Logger;
+  /** Members the leader reconciles into the catalog (gossip later; just this agent for now). */
+  members: () => MemberInfo[];
+  clock?: Clock;
+  rng?: Rng;
+}
+
+export class Server {
+  readonly fsm: Fsm;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly log: Logger;
+  private readonly endpoints: Record<string, Endpoint>;
+  private leader!: LeaderDuties;
+  private raftNode!: RaftNode;
+  private closed = false;
+  /** Aborted on shutdown: parked blocking queries answer at once. */
+  private readonly shutdown = new AbortController();
+
+  private constructor(readonly opts: ServerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.rng = opts.rng ?? systemRng;
+    this.log = opts.logger.named('server');
+    this.fsm = new Fsm(this.clock);
+    this.endpoints = endpointTable();
+  }
+
+  static async start(opts: ServerOptions): Promise<Server> {
+    const srv = new Server(opts);
+    const self: RaftServer = { id: opts.nodeId, address: srv.rpcAddress, suffrage: 'voter' };
+    srv.leader = new LeaderDuties(srv, opts.members);
+    srv.raftNode = await RaftNode.open({
+      id: opts.nodeId,
+      address: srv.rpcAddress,
+      dataDir: opts.dataDir,
+      fsm: srv.fsm,
+      bootstrap: opts.bootstrap ? [self] : undefined,
+      raftMultiplier: opts.raftMultiplier,
+      snapshotThreshold: opts.snapshotThreshold,
+      trailingLogs: opts.trailingLogs,
+      clock: srv.clock,
+      rng: srv.rng,
+      logger: opts.logger.named('server.raft'),
+      events: {
+        onLeaderChange: (_leaderId, isSelf) => srv.leader.onLeadership(isSelf),
+      },
+    });
+    return srv;
+  }
+
+  get rpcAddress(): string {
+    return `${this.opts.advertiseAddr}:${this.opts.serverPort}`;
+  }
+
+  get raft(): RaftNode {
+    return this.raftNode;
+  }
+
+  get store(): StateStore {
+    return this.fsm.store;
+  }
+
+  get leaderDuties(): LeaderDuties {
+    return this.leader;
+  }
+
+  /** Dispatches an RPC by Consul's method name (Catalog.Register, KVS.Get, ...). */
+  async rpc(method: string, args: unknown): Promise<unknown> {
+    const ep = this.endpoints[method];
+    if (!ep) throw new ConclaveError('ERR_BAD_REQUEST', `rpc: can't find method ${method}`);
+    return ep(this, args);
+  }
+
+  /** Writes a command through raft; resolves with the FSM's result once applied. */
+  async apply(type: MessageType, payload: unknown): Promise<unknown> {
+    if (this.closed) throw new ConclaveError('ERR_SHUTDOWN', 'Server shutting down');
+    if (!this.raftNode.isLeader()) {
+      // Forwarding to a remote leader arrives with multi-server raft; until then, no leader here means none at all.
+      throw noLeader();
+    }
+    let result: unknown;
+    try {
+      ({ result } = await this.raftNode.propose(encodeCommand(type, payload)));
+    } catch (err) {
+      throw mapRaftError(err);
+    }
+    if (result instanceof FsmError) throw new ConclaveError(result.code as never, result.message);
+    return result;
+  }
+
+  /** Runs a (possibly blocking) read in the consistency mode the options ask for. */
+  async read<T>(
+    opts: QueryOptions,
+    query: (store: StateStore, ws: WatchSet | null) => [number, T],
+  ): Promise<QueryReply<T>> {
+    const meta = await this.consistency(opts);
+    const timeout = queryTimeout(opts, this.opts, this.rng);
+    const [index, value] = await blockingQuery(
+      { store: () => this.fsm.store, signal: this.shutdown.signal },
+      opts,
+      timeout,
+      query,
+    );
+    meta.Index = index;
+    return { meta, value };
+  }
+
+  /** Consul's consistentRead/setQueryMeta: decides who may answer and fills the leader headers. */
+  async consistency(opts: QueryOptions): Promise<QueryMeta> {
+    const st = this.raftNode.status();
+    const isLeader = st.role === 'leader';
+    const knownLeader = st.leaderId !== null;
+    if (opts.AllowStale) {
+      const lastContact = isLeader ? 0 : st.lastContactMs;
+      const tooStale = opts.MaxStaleMs !== undefined && opts.MaxStaleMs > 0 && lastContact > opts.MaxStaleMs;
+      if (!tooStale) {
+        return { Index: 0, KnownLeader: knownLeader, LastContactMs: lastContact, ConsistencyLevel: 'stale' };
+      }
+    }
+    if (!knownLeader) throw noLeader();
+    if (!isLeader) throw noLeader(); // forwarding to a remote leader comes with multi-server raft
+    if (opts.RequireConsistent) {
+      try {
+        await this.raftNode.verifyLeader();
+      } catch (err) {
+        throw mapRaftError(err);
+      }
+      return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'consistent' };
+    }
+    return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'leader' };
+  }
+
+  stats(): Record<string, Record<string, string>> {
+    const st = this.raftNode.status();
+    return {
+      raft: this.raftNode.stats(),
+      consul: {
+        acl: 'disabled',
+        bootstrap: String(this.opts.bootstrap),
+        known_datacenters: '1',
+        leader: String(st.role === 'leader'),
+        leader_addr: st.leaderAddress ?? '',
+        server: 'true',
+      },
+    };
+  }
+
+  /** Answers every parked blocking query now (first step of a graceful shutdown). */
+  abortQueries(): void {
+    this.shutdown.abort();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.shutdown.abort();
+    this.leader.stop();
+    await this.raftNode.close();
+  }
+}
+
+export function mapRaftError(err: unknown): unknown {
+  if (err instanceof RaftError) {
+    switch (err.code) {
+      case 'ERR_RAFT_NOT_LEADER':
+      case 'ERR_RAFT_NO_LEADER':
+      case 'ERR_RAFT_LEADERSHIP_LOST':
+        return noLeader();
+      case 'ERR_RAFT_SHUTDOWN':
+        return new ConclaveError('ERR_SHUTDOWN', 'raft is already shutdown');
+      case 'ERR_RAFT_TIMEOUT':
+        return new ConclaveError('ERR_TIMEOUT', 'timed out enqueuing operation');
+    }
+  }
+  return err;
+}
