@@ -9,7 +9,7 @@
 // Error texts match Go's so that scripts grepping them keep working.
 import { parseDurationNs } from '../lib/duration.js';
 
-export type FlagKind = 'string' | 'bool' | 'int' | 'uint' | 'duration' | 'strings' | 'map';
+export type FlagKind = 'string' | 'bool' | 'int' | 'uint' | 'uint64' | 'duration' | 'strings' | 'map';
 
 export interface FlagSpec {
   name: string;
@@ -153,6 +153,14 @@ function convert(spec: FlagSpec, value: string, previous: FlagValue | undefined)
       if (n === undefined || (spec.kind === 'uint' && n < 0)) throw bad();
       return n;
     }
+    case 'uint64': {
+      // Kept as a decimal string: KV flags use the full uint64 range, beyond JS's exact integers.
+      const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)$/.exec(value);
+      if (!m) throw bad();
+      const n = BigInt(value);
+      if (n > 0xffffffffffffffffn) throw bad('value out of range');
+      return n.toString();
+    }
     case 'duration':
       // Kept as the Go duration string (config files carry strings too); only its syntax is checked here.
       try {
@@ -207,6 +215,7 @@ function valueNameFor(kind: FlagKind): string {
   switch (kind) {
     case 'int':
     case 'uint':
+    case 'uint64':
       return 'int';
     case 'duration':
       return 'duration';

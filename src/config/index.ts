@@ -44,7 +44,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env,
   try {
     parsed = fs.parse(argv);
   } catch (err) {
-    if (err instanceof FlagError) throw new ConfigError(err.message);
+    if (err instanceof FlagError) throw new ConfigError(err.message, { cause: err });
     throw err;
   }
   if (parsed.help) throw new HelpRequested(fs.usage());
