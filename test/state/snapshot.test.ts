@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StateStore, WatchSet } from '../../src/state/index.js';
+import { check, kv, node, park, session, settle } from './helpers.js';
+
+function populated(): StateStore {
+  const s = new StateStore();
+  s.ensureRegistration(1, {
+    ...node('n1', '10.0.0.1', { NodeMeta: { env: 'prod' }, TaggedAddresses: { lan: '10.0.0.1' } }),
+    Service: { Service: 'web', Tags: ['a'], Port: 80 } as never,
+    Checks: [check('n1', 'serfHealth', 'passing'), check('n1', 'w', 'warning', { ServiceID: 'web' })],
+  });
+  s.sessionCreate(2, session('s1', 'n1', { NodeChecks: ['serfHealth'] }));
+  s.kvsSet(3, kv('flags/max', 'v', { Flags: 2n ** 64n - 1n }));
+  s.kvsSet(4, kv('bin', ''));
+  s.kvsLock(5, kv('lock', 'held', { Session: 's1' }));
+  s.kvsSet(6, kv('gone/x', '1'));
+  s.kvsDelete(7, 'gone/x');
+  s.ensureRegistration(8, { ...node('n1', '10.0.0.1', { NodeMeta: { env: 'prod' }, TaggedAddresses: { lan: '10.0.0.1' } }), Service: { Service: 'tmp' } as never });
+  s.deleteService(9, 'n1', 'tmp');
+  return s;
+}
+
+test('snapshot/restore round-trips rows, secondary indexes and every index', () => {
+  const s = populated();
+  const r = StateStore.restore(s.snapshot());
+  assert.equal(r.kvsGet(null, 'flags/max')[1]!.Flags, 18446744073709551615n);
+  assert.deepEqual(r.kvsGet(null, 'bin')[1], s.kvsGet(null, 'bin')[1]);
+  assert.deepEqual(r.kvsList(null, ''), s.kvsList(null, ''));
+  assert.deepEqual(r.kvsList(null, 'gone/'), [7, []], 'tombstones survive');
+  assert.deepEqual(r.checkServiceNodes(null, 'web'), s.checkServiceNodes(null, 'web'));
+  assert.deepEqual(r.serviceNodes(null, 'tmp'), s.serviceNodes(null, 'tmp'), 'extinction index survives');
+  assert.deepEqual(r.nodeServices(null, 'n1'), s.nodeServices(null, 'n1'));
+  assert.deepEqual(r.sessionList(null), s.sessionList(null));
+  for (const t of ['nodes', 'services', 'checks', 'kvs', 'tombstones', 'sessions'] as const) {
+    assert.equal(r.maxIndex(t), s.maxIndex(t), t);
+  }
+  assert.deepEqual(r.snapshot(), s.snapshot(), 'a restored store snapshots identically');
+  // Secondary indexes were rebuilt: a critical check still finds and invalidates the session.
+  r.ensureRegistration(10, { ...node('n1', '10.0.0.1', { NodeMeta: { env: 'prod' }, TaggedAddresses: { lan: '10.0.0.1' } }), Checks: [check('n1', 'serfHealth', 'critical')] });
+  assert.deepEqual(r.sessionList(null)[1], []);
+  assert.equal(r.kvsGet(null, 'lock')[1]!.Session, '');
+});
+
+test('restore builds a new store; abandoning the old one wakes its waiters', async () => {
+  const s = populated();
+  const ws = new WatchSet();
+  s.kvsGet(ws, 'flags/max');
+  const p = park(ws);
+  const fresh = StateStore.restore(s.snapshot());
+  await settle();
+  assert.equal(p.woke(), null);
+  s.abandon();
+  await settle();
+  assert.equal(p.woke(), 'changed');
+  assert.equal(s.abandoned, true);
+  assert.equal(fresh.abandoned, false);
+});
+
+test('restore rejects data that is not a snapshot', () => {
+  assert.throws(() => StateStore.restore(new Uint8Array([0x93, 1, 2, 3])), /unsupported format/);
+});
