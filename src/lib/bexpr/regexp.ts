@@ -85,17 +85,15 @@ function translate(src: string, whole: string): { out: string; unicode: boolean 
     if (c === '(') {
       if (src[i + 1] === '?') {
         const rest = src.slice(i + 2);
-        if (rest.startsWith('P<')) {
-          out += '(?<';
-          i += 3;
+        if (rest.startsWith('P<') || /^<[A-Za-z_]/.test(rest)) {
+          out += '(?<'; // named group; Go 1.22 also accepts the (?<name>...) spelling
+          i += rest.startsWith('P<') ? 3 : 2;
         } else if (rest.startsWith(':')) {
           out += '(?:';
           i += 2;
         } else {
-          const frag = rest.startsWith('<') || rest.startsWith('=') || rest.startsWith('!')
-            ? `(?${rest.slice(0, rest[0] === '<' ? 2 : 1)}`
-            : `(?${rest.slice(0, 1)}`;
-          fail('invalid or unsupported Perl syntax', frag);
+          // Go reports what it read up to the first character that is not a flag.
+          fail('invalid or unsupported Perl syntax', `(?${rest.slice(0, 1)}`);
         }
       } else {
         out += '(';
