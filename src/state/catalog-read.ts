@@ -87,7 +87,8 @@ function serviceIndex(db: Db, name: string, exists: boolean, withChecks: boolean
 /** Instances of `service`, ordered like memdb's service index (node, then service ID). */
 function instances(db: Db, ws: WatchSet | null, service: string): ServiceRow[] {
   db.watch(ws, `svcname:${lc(service)}`, 'services');
-  db.watch(ws, `idx:service.${lc(service)}`, 'services');
+  // Past the watch cap this falls back to 't:idx', which every index change touches.
+  db.watch(ws, `idx:service.${lc(service)}`, 'idx');
   return rowsByKeys(db.services, members(db.servicesByName, lc(service)));
 }
 

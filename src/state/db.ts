@@ -165,6 +165,7 @@ export class Tx {
     if (idx <= cur) return;
     this.put(this.db.indexes, name, idx);
     this.touch(`idx:${name}`);
+    this.touch('t:idx');
   }
 
   /** Removes an index entry (a per-service or per-node index whose subject is gone). */
@@ -172,6 +173,7 @@ export class Tx {
     if (!this.db.indexes.has(name)) return;
     this.remove(this.db.indexes, name);
     this.touch(`idx:${name}`);
+    this.touch('t:idx');
   }
 
   /** Undoes every change, newest first. */
