@@ -1,0 +1,552 @@
+// RaftNode: the driver. It owns the clock, timers, storage, transport and FSM, and is the only
+// caller of the core. One loop turns each Ready into work in a fixed order:
+//   persist (one group-committed write + fdatasync) -> send messages -> apply -> advance.
+// Proposals made during one event-loop turn enter the core together, so they share one Ready,
+// one write and one fdatasync; while that fsync runs, the next batch accumulates.
+
+import { pack, unpack } from 'msgpackr';
+import { type Clock, systemClock } from '../lib/clock.js';
+import { type Rng, systemRng } from '../lib/rng.js';
+import {
+  type ProposeResult, RaftError, type RaftConfiguration, type RaftEvents, type RaftServer, type RaftStatus,
+  type StateMachine,
+} from './api.js';
+import { EntryType, type Entry, type Message, NONE, type Ready, type Snapshot } from './core/messages.js';
+import { RawNode } from './core/raw-node.js';
+import { DiskStorage } from './storage/disk-storage.js';
+import type { StorageIo } from './storage/io.js';
+import { MemoryStorage } from './storage/memory-storage.js';
+import { type RaftStorage, confStateOf, decodeSnapshotFromCore, emptyConfiguration } from './storage/storage.js';
+
+export type { Message as RaftMessage } from './core/messages.js';
+
+/**
+ * How RaftNodes reach each other (implemented by the RPC layer in a later issue). send() is
+ * fire-and-forget: Raft tolerates loss, so a transport may drop a message it cannot deliver.
+ * onMessage() is called once, at open, with the handler for inbound messages for this node.
+ */
+export interface RaftTransport {
+  send(to: RaftServer, msg: Message): void;
+  onMessage(handler: (msg: Message) => void): void;
+}
+
+export interface RaftLogger {
+  info(msg: string, fields?: object): void;
+  warn(msg: string, fields?: object): void;
+  error(msg: string, fields?: object): void;
+  debug(msg: string, fields?: object): void;
+}
+
+export interface RaftNodeOptions {
+  id: string;
+  address: string;
+  /** null = in-memory log (consul agent -dev). */
+  dataDir: string | null;
+  fsm: StateMachine;
+  /** Initial configuration, used only when there is no existing raft state. */
+  bootstrap?: RaftServer[];
+  /** Default 5. Heartbeat timeout 1000ms*m, election timeout 1000ms*m, leader lease 500ms*m. */
+  raftMultiplier?: number;
+  /** Default 16384 entries since the last snapshot. */
+  snapshotThreshold?: number;
+  /** Entries kept behind a snapshot for slow followers. Default 10240. */
+  trailingLogs?: number;
+  /** How often the snapshot threshold is checked. Default 120000. */
+  snapshotIntervalMs?: number;
+  transport?: RaftTransport;
+  clock?: Clock;
+  rng?: Rng;
+  logger?: RaftLogger;
+  events?: RaftEvents;
+  /** Test hook: the file operations whose durability matters (counts fdatasync calls). */
+  storageIo?: StorageIo;
+  /** Test hook: WAL segment size. */
+  walSegmentBytesMax?: number;
+}
+
+const silentLogger: RaftLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** Tick length per unit of raft_multiplier. Election = 20 ticks, heartbeat = 2, lease = 10. */
+const TICK_MS_PER_MULTIPLIER = 50;
+const ELECTION_TICKS = 20;
+const HEARTBEAT_TICKS = 2;
+const LEASE_TICKS = 10;
+
+interface PendingProposal {
+  term: number;
+  resolve(r: ProposeResult): void;
+  reject(e: Error): void;
+}
+interface QueuedProposal {
+  data: Uint8Array;
+  resolve(r: ProposeResult): void;
+  reject(e: Error): void;
+}
+interface Waiter {
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+export class RaftNode {
+  private readonly core: RawNode;
+  private readonly logger: RaftLogger;
+  private readonly clock: Clock;
+  private readonly tickMs: number;
+  private configuration: RaftConfiguration;
+  private appliedIndex: number;
+  private lastSnapshot: { index: number; term: number };
+
+  private proposeQueue: QueuedProposal[] = [];
+  private readonly inflight = new Map<number, PendingProposal>();
+  private readBatch: Waiter[] = [];
+  private readonly pendingReads = new Map<string, { waiters: Waiter[]; timer: NodeJS.Timeout }>();
+  /** Reads whose read index is known, waiting for the applied index to reach it. */
+  private readWaiters: { index: number; waiters: Waiter[] }[] = [];
+  private leaderWaiters: ((ok: boolean) => void)[] = [];
+  private readSeq = 0;
+
+  private lastLeaderContact = -1;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private loopScheduled = false;
+  private loopRunning: Promise<void> | null = null;
+  private snapshotting: Promise<void> | null = null;
+  private closed = false;
+  private failed: Error | null = null;
+
+  private constructor(
+    private readonly opts: RaftNodeOptions,
+    private readonly storage: RaftStorage,
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? systemClock;
+    const m = opts.raftMultiplier ?? 5;
+    if (!(m >= 1 && m <= 10)) throw new RangeError(`raftMultiplier must be between 1 and 10, got ${m}`);
+    this.tickMs = TICK_MS_PER_MULTIPLIER * m;
+    const snap = storage.latestSnapshot();
+    this.configuration = snap ? snap.configuration : emptyConfiguration;
+    this.appliedIndex = snap?.index ?? 0;
+    this.lastSnapshot = { index: snap?.index ?? 0, term: snap?.term ?? 0 };
+    if (snap) opts.fsm.restore(snap.fsm, snap.index);
+    const logger = this.logger;
+    this.core = new RawNode({
+      id: opts.id, storage, applied: this.appliedIndex, electionTicks: ELECTION_TICKS, heartbeatTicks: HEARTBEAT_TICKS,
+      leaseTicks: LEASE_TICKS, preVote: true, checkQuorum: true, rng: opts.rng ?? systemRng,
+      logger: { debug: (msg, f) => logger.debug(msg, f), info: (msg, f) => logger.info(msg, f), warn: (msg, f) => logger.warn(msg, f) },
+    });
+  }
+
+  /** Loads the snapshot and WAL, restores the FSM, replays committed entries, starts the timers. */
+  static async open(opts: RaftNodeOptions): Promise<RaftNode> {
+    if (!opts.id) throw new RangeError('raft: id must not be empty');
+    const logger = opts.logger ?? silentLogger;
+    const storage: RaftStorage = opts.dataDir === null
+      ? new MemoryStorage()
+      : await DiskStorage.open({ dataDir: opts.dataDir, io: opts.storageIo, logger, segmentBytesMax: opts.walSegmentBytesMax });
+    try {
+      await bootstrapIfEmpty(storage, opts, logger);
+      const node = new RaftNode(opts, storage);
+      await node.start();
+      return node;
+    } catch (err) {
+      await storage.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private async start(): Promise<void> {
+    // Replay: the first Readys hand back every committed entry after the snapshot.
+    await this.runLoop();
+    this.logger.info('raft: node started', { id: this.opts.id, appliedIndex: this.appliedIndex, lastIndex: this.storage.lastIndex() });
+    this.opts.transport?.onMessage((m) => this.onMessage(m));
+    this.tickTimer = setInterval(() => this.onTick(), this.tickMs);
+    this.tickTimer.unref();
+    this.snapshotTimer = setInterval(() => this.maybeSnapshot(), this.opts.snapshotIntervalMs ?? 120_000);
+    this.snapshotTimer.unref();
+    // A sole voter campaigns on its first tick; give it that tick now instead of after tickMs.
+    this.onTick();
+  }
+
+  // ------------------------------------------------------------------------------- public API
+
+  propose(data: Uint8Array): Promise<ProposeResult> {
+    const err = this.writeBlocked();
+    if (err) return Promise.reject(err);
+    return new Promise((resolve, reject) => {
+      this.proposeQueue.push({ data, resolve, reject });
+      this.scheduleLoop();
+    });
+  }
+
+  /** Consul's VerifyLeader: one ReadIndex round (shared by all callers in the same turn). */
+  verifyLeader(): Promise<void> {
+    const err = this.writeBlocked();
+    if (err) return Promise.reject(err);
+    return new Promise((resolve, reject) => {
+      this.readBatch.push({ resolve, reject });
+      this.scheduleLoop();
+    });
+  }
+
+  /** True while a quorum acknowledged this leader within the lease (500ms*m): default-mode reads. */
+  leaseValid(): boolean {
+    return !this.closed && this.core.hasLease();
+  }
+
+  isLeader(): boolean {
+    return !this.closed && this.core.raft.role === 'leader';
+  }
+
+  waitForLeader(timeoutMs: number): Promise<boolean> {
+    if (this.core.raft.lead !== NONE) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.leaderWaiters = this.leaderWaiters.filter((w) => w !== done);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.leaderWaiters.push(done);
+    });
+  }
+
+  status(): RaftStatus {
+    const r = this.core.raft;
+    const lead = r.lead === NONE ? null : r.lead;
+    return {
+      role: r.role, term: r.term, leaderId: lead, leaderAddress: this.addressOf(lead), commitIndex: r.log.committed,
+      appliedIndex: this.appliedIndex, lastLogIndex: r.log.lastIndex(), lastLogTerm: r.log.lastTerm(),
+      lastSnapshotIndex: this.lastSnapshot.index, lastSnapshotTerm: this.lastSnapshot.term,
+      lastContactMs: r.role === 'leader' ? 0 : this.lastLeaderContact < 0 ? -1 : Math.max(0, this.clock.monotonicMs() - this.lastLeaderContact),
+      configuration: { servers: this.configuration.servers.map((s) => ({ ...s })), index: this.configuration.index },
+    };
+  }
+
+  /** Consul's /v1/agent/self Stats.raft (hashicorp/raft's Stats()); every value a string. */
+  stats(): Record<string, string> {
+    const s = this.status();
+    const others = s.configuration.servers.filter((x) => x.suffrage === 'voter' && x.id !== this.opts.id).length;
+    const state = { leader: 'Leader', follower: 'Follower', candidate: 'Candidate', precandidate: 'Candidate' }[s.role];
+    const lastContact = s.role === 'leader' ? '0' : s.lastContactMs < 0 ? 'never' : formatGoDuration(s.lastContactMs);
+    const conf = '[' + s.configuration.servers.map((x) => `{Suffrage:${x.suffrage === 'voter' ? 'Voter' : 'Nonvoter'} ID:${x.id} Address:${x.address}}`).join(' ') + ']';
+    return {
+      applied_index: String(s.appliedIndex), commit_index: String(s.commitIndex), fsm_pending: '0',
+      last_contact: lastContact, last_log_index: String(s.lastLogIndex), last_log_term: String(s.lastLogTerm),
+      last_snapshot_index: String(s.lastSnapshotIndex), last_snapshot_term: String(s.lastSnapshotTerm),
+      latest_configuration: conf, latest_configuration_index: String(s.configuration.index), num_peers: String(others),
+      protocol_version: '3', protocol_version_max: '3', protocol_version_min: '0',
+      snapshot_version_max: '1', snapshot_version_min: '0', state, term: String(s.term),
+    };
+  }
+
+  /** Takes a snapshot now (Consul's snapshot API and tests), then compacts the log behind it. */
+  async takeSnapshot(): Promise<{ index: number; term: number }> {
+    if (this.snapshotting) await this.snapshotting;
+    await this.snapshotNow();
+    return { ...this.lastSnapshot };
+  }
+
+  /** Stops timers, finishes the batch being written, closes files; pending work rejects ERR_RAFT_SHUTDOWN. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    if (this.loopRunning) await this.loopRunning.catch(() => {});
+    if (this.snapshotting) await this.snapshotting.catch(() => {});
+    this.failAll(new RaftError('ERR_RAFT_SHUTDOWN', 'raft is shutting down'));
+    for (const w of this.leaderWaiters.slice()) w(false);
+    await this.storage.close();
+    this.logger.info('raft: node closed', { id: this.opts.id });
+  }
+
+  // ------------------------------------------------------------------------------- the loop
+
+  private writeBlocked(): RaftError | null {
+    if (this.closed || this.failed) return new RaftError('ERR_RAFT_SHUTDOWN', this.failed ? `raft stopped after a storage error: ${this.failed.message}` : 'raft is shut down');
+    const r = this.core.raft;
+    if (r.role === 'leader') return null;
+    if (r.lead === NONE) return new RaftError('ERR_RAFT_NO_LEADER', 'No cluster leader');
+    return new RaftError('ERR_RAFT_NOT_LEADER', 'node is not the leader', this.addressOf(r.lead));
+  }
+
+  private onTick(): void {
+    if (this.closed || this.failed) return;
+    this.core.tick();
+    this.scheduleLoop();
+  }
+
+  private onMessage(m: Message): void {
+    if (this.closed || this.failed) return;
+    if (m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgSnap') this.lastLeaderContact = this.clock.monotonicMs();
+    try {
+      this.core.step(m);
+    } catch (err) {
+      this.logger.error('raft: failed to step message', { type: m.type, from: m.from, error: String(err) });
+      return;
+    }
+    this.scheduleLoop();
+  }
+
+  private scheduleLoop(): void {
+    if (this.loopScheduled || this.loopRunning || this.closed) return;
+    this.loopScheduled = true;
+    // setImmediate runs after the current turn's I/O callbacks: everything proposed in this
+    // turn lands in one batch.
+    setImmediate(() => {
+      this.loopScheduled = false;
+      if (!this.loopRunning) void this.runLoop();
+    });
+  }
+
+  private runLoop(): Promise<void> {
+    if (this.loopRunning) return this.loopRunning;
+    this.loopRunning = (async () => {
+      try {
+        for (;;) {
+          this.flushProposals();
+          this.flushReads();
+          if (!this.core.hasReady()) break;
+          await this.handleReady(this.core.ready());
+          if (this.failed) break;
+        }
+      } finally {
+        this.loopRunning = null;
+      }
+    })();
+    return this.loopRunning;
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState) this.onSoftState(rd.softState.lead, rd.softState.role === 'leader');
+    try {
+      if (rd.snapshot) await this.installSnapshot(rd.snapshot);
+      if (rd.entries.length > 0) this.storage.append(rd.entries);
+      if (rd.hardState) this.storage.setHardState(rd.hardState);
+      await this.storage.sync(rd.mustSync);
+    } catch (err) {
+      // An fsync error leaves the file in an unknown state (fsyncgate): stop rather than guess.
+      this.failed = err as Error;
+      this.logger.error('raft: storage failure, stopping raft', { error: String(err) });
+      if (this.tickTimer) clearInterval(this.tickTimer);
+      this.failAll(new RaftError('ERR_RAFT_SHUTDOWN', `raft stopped after a storage error: ${String(err)}`));
+      return;
+    }
+    const transport = this.opts.transport;
+    for (const m of rd.messages) {
+      const to = this.configuration.servers.find((s) => s.id === m.to);
+      if (transport && to) transport.send(to, m);
+    }
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) this.onReadState(rs.index, rs.context);
+    this.core.advance(rd);
+    this.releaseReadWaiters();
+    if (!this.snapshotting && this.appliedIndex - this.lastSnapshot.index >= (this.opts.snapshotThreshold ?? 16384)) this.maybeSnapshot();
+  }
+
+  private flushProposals(): void {
+    if (this.proposeQueue.length === 0) return;
+    const batch = this.proposeQueue;
+    this.proposeQueue = [];
+    const err = this.writeBlocked();
+    if (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const out = this.core.propose(batch.map((p) => p.data));
+    if (!out.accepted) {
+      const e = this.writeBlocked() ?? new RaftError('ERR_RAFT_NOT_LEADER', `proposal dropped: ${out.reason}`);
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => this.inflight.set(out.firstIndex + i, { term: out.term, resolve: p.resolve, reject: p.reject }));
+  }
+
+  private flushReads(): void {
+    if (this.readBatch.length === 0) return;
+    const waiters = this.readBatch;
+    this.readBatch = [];
+    const err = this.writeBlocked();
+    if (err) {
+      for (const w of waiters) w.reject(err);
+      return;
+    }
+    const context = `${this.opts.id}/${++this.readSeq}`;
+    const timer = setTimeout(() => {
+      const p = this.pendingReads.get(context);
+      if (!p) return;
+      this.pendingReads.delete(context);
+      for (const w of p.waiters) w.reject(new RaftError('ERR_RAFT_TIMEOUT', 'timed out confirming leadership'));
+    }, this.tickMs * ELECTION_TICKS);
+    timer.unref();
+    this.pendingReads.set(context, { waiters, timer });
+    this.core.readIndex(context);
+  }
+
+  private onReadState(index: number, context: string): void {
+    const p = this.pendingReads.get(context);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pendingReads.delete(context);
+    this.readWaiters.push({ index, waiters: p.waiters });
+  }
+
+  private releaseReadWaiters(): void {
+    if (this.readWaiters.length === 0) return;
+    const ready = this.readWaiters.filter((w) => w.index <= this.appliedIndex);
+    this.readWaiters = this.readWaiters.filter((w) => w.index > this.appliedIndex);
+    for (const r of ready) for (const w of r.waiters) w.resolve();
+  }
+
+  private applyEntry(e: Entry): void {
+    let result: unknown;
+    let failure: Error | null = null;
+    if (e.type === EntryType.ConfChange) {
+      const servers = decodeConfiguration(e.data);
+      this.configuration = { servers, index: e.index };
+      this.core.applyConfState(confStateOf(this.configuration));
+      this.logger.info('raft: applied configuration', { index: e.index, servers: servers.map((s) => `${s.id}/${s.suffrage}`) });
+    } else if (e.data.length > 0) {
+      try {
+        result = this.opts.fsm.apply(e.index, e.term, e.data);
+      } catch (err) {
+        // Every server applies the same entry, so they all fail alike; report it and move on.
+        failure = err as Error;
+        this.logger.error('raft: FSM apply failed', { index: e.index, error: String(err) });
+      }
+    }
+    this.appliedIndex = e.index;
+    const p = this.inflight.get(e.index);
+    if (!p) return;
+    this.inflight.delete(e.index);
+    if (p.term !== e.term) p.reject(new RaftError('ERR_RAFT_LEADERSHIP_LOST', 'leadership lost while committing log'));
+    else if (failure) p.reject(failure);
+    else p.resolve({ index: e.index, result });
+  }
+
+  private async installSnapshot(s: Snapshot): Promise<void> {
+    const stored = decodeSnapshotFromCore(s);
+    await this.storage.saveSnapshot(stored, true);
+    this.opts.fsm.restore(stored.fsm, stored.index);
+    this.configuration = stored.configuration;
+    this.appliedIndex = stored.index;
+    this.lastSnapshot = { index: stored.index, term: stored.term };
+    this.logger.info('raft: installed snapshot from leader', { index: stored.index, term: stored.term });
+  }
+
+  private onSoftState(lead: string, isSelf: boolean): void {
+    if (!isSelf) {
+      // Outcome unknown for in-flight proposals (they may still commit): hashicorp's ErrLeadershipLost.
+      const lost = new RaftError('ERR_RAFT_LEADERSHIP_LOST', 'leadership lost while committing log');
+      for (const p of this.inflight.values()) p.reject(lost);
+      this.inflight.clear();
+      for (const [ctx, p] of this.pendingReads) {
+        clearTimeout(p.timer);
+        for (const w of p.waiters) w.reject(lost);
+        this.pendingReads.delete(ctx);
+      }
+    }
+    if (lead !== NONE) for (const w of this.leaderWaiters.slice()) w(true);
+    this.logger.info('raft: leader changed', { leader: lead || null, isSelf });
+    try {
+      this.opts.events?.onLeaderChange?.(lead === NONE ? null : lead, isSelf);
+    } catch (err) {
+      this.logger.error('raft: onLeaderChange handler threw', { error: String(err) });
+    }
+  }
+
+  private failAll(err: RaftError): void {
+    for (const p of this.proposeQueue) p.reject(err);
+    this.proposeQueue = [];
+    for (const p of this.inflight.values()) p.reject(err);
+    this.inflight.clear();
+    for (const w of this.readBatch) w.reject(err);
+    this.readBatch = [];
+    for (const p of this.pendingReads.values()) {
+      clearTimeout(p.timer);
+      for (const w of p.waiters) w.reject(err);
+    }
+    this.pendingReads.clear();
+    for (const r of this.readWaiters) for (const w of r.waiters) w.reject(err);
+    this.readWaiters = [];
+  }
+
+  // ------------------------------------------------------------------------------- snapshots
+
+  private maybeSnapshot(): void {
+    if (this.closed || this.failed || this.snapshotting) return;
+    if (this.appliedIndex - this.lastSnapshot.index < (this.opts.snapshotThreshold ?? 16384)) return;
+    void this.snapshotNow().catch((err) => this.logger.error('raft: snapshot failed', { error: String(err) }));
+  }
+
+  private snapshotNow(): Promise<void> {
+    const index = this.appliedIndex;
+    const term = this.core.raft.log.term(index);
+    if (index === 0 || index <= this.lastSnapshot.index || term === null) return Promise.resolve();
+    // Taken synchronously between applies (the FSM is consistent at `index`); written in the background.
+    const fsm = this.opts.fsm.snapshot();
+    const configuration = { servers: this.configuration.servers.map((s) => ({ ...s })), index: this.configuration.index };
+    const started = this.clock.monotonicMs();
+    this.snapshotting = (async () => {
+      try {
+        await this.storage.saveSnapshot({ index, term, configuration, fsm }, false);
+        this.lastSnapshot = { index, term };
+        const trailing = this.opts.trailingLogs ?? 10240;
+        this.storage.compact(index - trailing);
+        this.logger.info('raft: snapshot complete', { index, term, bytes: fsm.length, ms: Math.round(this.clock.monotonicMs() - started), compactedTo: this.storage.firstIndex() - 1 });
+      } finally {
+        this.snapshotting = null;
+      }
+    })();
+    return this.snapshotting;
+  }
+
+  private addressOf(id: string | null): string | null {
+    if (!id) return null;
+    if (id === this.opts.id) return this.opts.address;
+    return this.configuration.servers.find((s) => s.id === id)?.address ?? null;
+  }
+}
+
+// --------------------------------------------------------------------------------- helpers
+
+async function bootstrapIfEmpty(storage: RaftStorage, opts: RaftNodeOptions, logger: RaftLogger): Promise<void> {
+  const hs = storage.hardStateNow();
+  const empty = storage.lastIndex() === 0 && hs.term === 0 && hs.vote === NONE && storage.latestSnapshot() === null;
+  if (!empty || !opts.bootstrap || opts.bootstrap.length === 0) return;
+  const ids = new Set<string>();
+  for (const s of opts.bootstrap) {
+    if (!s.id || !s.address) throw new RangeError('raft bootstrap: every server needs an id and an address');
+    if (ids.has(s.id)) throw new RangeError(`raft bootstrap: duplicate server id ${s.id}`);
+    ids.add(s.id);
+  }
+  if (!ids.has(opts.id)) logger.warn('raft bootstrap: this server is not in the bootstrap configuration', { id: opts.id });
+  // Like hashicorp's BootstrapCluster: the configuration is entry 1 of term 1, committed by fiat
+  // (every bootstrapping server writes the same one).
+  storage.append([{ index: 1, term: 1, type: EntryType.ConfChange, data: encodeConfiguration(opts.bootstrap) }]);
+  storage.setHardState({ term: 1, vote: NONE, commit: 1 });
+  await storage.sync(true);
+  logger.info('raft: bootstrapped configuration', { servers: opts.bootstrap.map((s) => s.id) });
+}
+
+export function encodeConfiguration(servers: readonly RaftServer[]): Uint8Array {
+  return pack(servers.map((s) => [s.id, s.address, s.suffrage === 'voter' ? 1 : 0]));
+}
+
+export function decodeConfiguration(data: Uint8Array): RaftServer[] {
+  const v = unpack(data) as unknown;
+  if (!Array.isArray(v)) throw new Error('raft: malformed configuration entry');
+  return v.map((x: unknown) => {
+    if (!Array.isArray(x) || typeof x[0] !== 'string' || typeof x[1] !== 'string') throw new Error('raft: malformed configuration entry');
+    return { id: x[0], address: x[1], suffrage: x[2] === 1 ? 'voter' : 'nonvoter' } as RaftServer;
+  });
+}
+
+/** Go's time.Duration String() for milliseconds, as Consul prints last_contact ("12.5ms", "1.2s"). */
+function formatGoDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1) return `${+(ms * 1000).toFixed(3)}µs`;
+  if (ms < 1000) return `${+ms.toFixed(6)}ms`;
+  return `${+(ms / 1000).toFixed(9)}s`;
+}
