@@ -247,3 +247,56 @@ test('a healthy node with the same name and another ID reserves the name', () =>
   register(s, 4, node('n1', '10.0.0.2', { ID: other }));
   assert.equal(s.getNode(null, 'n1')[1]!.ID, other, 'a failed node gives its name up');
 });
+
+test('nodeServices reports the per-node index, and the node extinction index once the node is gone', () => {
+  const s = new StateStore();
+  register(s, 1, { ...node('a'), Service: svc('web') });
+  register(s, 2, { ...node('b', '10.0.0.2'), Service: svc('db') });
+  assert.equal(s.nodeServices(null, 'a')[0], 1, 'writes to node b do not move node a');
+  register(s, 3, { ...node('a'), Checks: [check('a', 'serfHealth', 'passing')] });
+  assert.equal(s.nodeServices(null, 'a')[0], 1, 'checks are not part of catalog/node');
+  register(s, 4, { ...node('a'), Service: svc('api') });
+  assert.equal(s.nodeServices(null, 'a')[0], 4);
+  s.deleteNode(5, 'a');
+  assert.deepEqual(s.nodeServices(null, 'a'), [5, null]);
+});
+
+test('checksInState wakes only on changes to checks in that state', async () => {
+  const s = new StateStore();
+  register(s, 1, { ...node('a'), Checks: [check('a', 'c1', 'passing'), check('a', 'c2', 'passing')] });
+  const ws = new WatchSet();
+  s.checksInState(ws, 'critical');
+  const p = park(ws);
+  register(s, 2, { ...node('a'), Checks: [check('a', 'c1', 'passing', { Output: 'still fine' })] });
+  await settle();
+  assert.equal(p.woke(), null);
+  register(s, 3, { ...node('a'), Checks: [check('a', 'c2', 'critical')] });
+  await settle();
+  assert.equal(p.woke(), 'changed');
+});
+
+test('a woken query sees the whole write (a node delete with its services, checks and sessions)', async () => {
+  const s = new StateStore();
+  register(s, 1, { ...node('a'), Service: svc('web'), Checks: [check('a', 'serfHealth', 'passing')] });
+  const ws = new WatchSet();
+  s.checkServiceNodes(ws, 'web');
+  const seen = ws.wait(60_000).then(() => ({
+    web: s.checkServiceNodes(null, 'web'),
+    node: s.getNode(null, 'a')[1],
+    checks: s.nodeChecks(null, 'a')[1],
+  }));
+  s.deleteNode(2, 'a');
+  const after = await seen;
+  assert.deepEqual(after.web, [2, []]);
+  assert.equal(after.node, null);
+  assert.deepEqual(after.checks, []);
+});
+
+test('rows handed to readers are frozen', () => {
+  const s = new StateStore();
+  register(s, 1, { ...node('a'), Service: svc('web') });
+  const n = s.getNode(null, 'a')[1]!;
+  assert.throws(() => {
+    (n as { Address: string }).Address = 'x';
+  }, TypeError);
+});
