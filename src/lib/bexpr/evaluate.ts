@@ -31,14 +31,19 @@ type Coerced = string | boolean | bigint | number;
 export function compileExpression(ast: Expression, schema: FieldSchema): Predicate {
   switch (ast.kind) {
     case 'or': {
-      const left = compileExpression(ast.left, schema);
-      const right = compileExpression(ast.right, schema);
-      return (row) => left(row) || right(row);
+      // Chains are flattened so that a long "a or b or c ..." costs no stack depth per term.
+      const parts = flatten(ast, 'or').map((e) => compileExpression(e, schema));
+      return (row) => {
+        for (const p of parts) if (p(row)) return true;
+        return false;
+      };
     }
     case 'and': {
-      const left = compileExpression(ast.left, schema);
-      const right = compileExpression(ast.right, schema);
-      return (row) => left(row) && right(row);
+      const parts = flatten(ast, 'and').map((e) => compileExpression(e, schema));
+      return (row) => {
+        for (const p of parts) if (!p(row)) return false;
+        return true;
+      };
     }
     case 'not': {
       const operand = compileExpression(ast.operand, schema);
@@ -47,6 +52,18 @@ export function compileExpression(ast: Expression, schema: FieldSchema): Predica
     case 'match':
       return compileMatch(ast, schema);
   }
+}
+
+/** The operands of a chain of one connective, left to right (source order, for error order). */
+function flatten(ast: Expression, kind: 'or' | 'and'): Expression[] {
+  const out: Expression[] = [];
+  const stack: Expression[] = [ast];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.kind === kind) stack.push(e.right, e.left);
+    else out.push(e);
+  }
+  return out;
 }
 
 function compileMatch(expr: MatchExpression, schema: FieldSchema): Predicate {

@@ -69,6 +69,14 @@ const isAlpha = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isIdent = (c: number) => isAlpha(c) || isDigit(c) || c === 0x5f;
 
+/** Go's %q of each literal, as pigeon lists it among the expected tokens. */
+const LITERAL_WANT = new Map<string, string>();
+function quoteLiteral(s: string): string {
+  const want = JSON.stringify(s);
+  LITERAL_WANT.set(s, want);
+  return want;
+}
+
 /** Thrown to stop parsing at once, like a panic inside a pigeon action. */
 class Abort extends Error {}
 class TooDeep extends Error {}
@@ -122,7 +130,7 @@ class Parser {
 
   private lit(s: string): boolean {
     const start = this.pos;
-    const want = JSON.stringify(s);
+    const want = LITERAL_WANT.get(s) ?? quoteLiteral(s);
     for (let k = 0; k < s.length; k++) {
       if (this.cps[this.pos] !== s.charCodeAt(k)) {
         this.record(false, start, want);
@@ -249,30 +257,36 @@ class Parser {
     return FAIL;
   }
 
+  // `OrExpression <- AndExpression _ "or" _ OrExpression / AndExpression` (and the same for
+  // "and"): PEG-equivalent to a loop that stops before the first operator whose right side
+  // fails, which keeps long chains off the call stack. The tree stays right-nested like Go's.
   private orExpression(): Result<Expression> {
-    return this.rule(R_OR, null, () => {
-      const start = this.pos;
-      const left = this.andExpression();
-      if (left !== FAIL && this.ws() && this.lit('or') && this.ws()) {
-        const right = this.orExpression();
-        if (right !== FAIL) return { kind: 'or', left, right };
-      }
-      this.pos = start;
-      return this.andExpression();
-    });
+    return this.rule(R_OR, null, () => this.chain('or', () => this.andExpression()));
   }
 
   private andExpression(): Result<Expression> {
-    return this.rule(R_AND, null, () => {
-      const start = this.pos;
-      const left = this.notExpression();
-      if (left !== FAIL && this.ws() && this.lit('and') && this.ws()) {
-        const right = this.andExpression();
-        if (right !== FAIL) return { kind: 'and', left, right };
+    return this.rule(R_AND, null, () => this.chain('and', () => this.notExpression()));
+  }
+
+  private chain(word: 'or' | 'and', operand: () => Result<Expression>): Result<Expression> {
+    const first = operand();
+    if (first === FAIL) return FAIL;
+    const items = [first];
+    for (;;) {
+      const before = this.pos;
+      if (this.ws() && this.lit(word) && this.ws()) {
+        const next = operand();
+        if (next !== FAIL) {
+          items.push(next);
+          continue;
+        }
       }
-      this.pos = start;
-      return this.notExpression();
-    });
+      this.pos = before;
+      break;
+    }
+    let expr = items.pop()!;
+    while (items.length > 0) expr = { kind: word, left: items.pop()!, right: expr };
+    return expr;
   }
 
   private notExpression(): Result<Expression> {
