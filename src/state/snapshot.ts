@@ -36,6 +36,12 @@ export function encodeSnapshot(db: Db): Uint8Array {
     sessions: [...db.sessions.values()],
     indexes: [...db.indexes.entries()],
   };
+  // msgpackr grows its buffer by 1.25x past 64 MiB, copying each time; starting from an estimate
+  // of the final size avoids most of those copies for large KV stores.
+  let estimate = 64 * 1024;
+  for (const e of snap.kvs) estimate += 160 + e.Key.length + (e.Value?.length ?? 0);
+  estimate += (snap.nodes.length + snap.services.length + snap.checks.length + snap.sessions.length) * 512;
+  packr.useBuffer(new Uint8Array(estimate));
   return packr.pack(snap);
 }
 
