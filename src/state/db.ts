@@ -92,6 +92,8 @@ export class Tx {
   private readonly undoLog: Array<() => void> = [];
   readonly touched = new Set<string>();
   readonly kvTouched: string[] = [];
+  /** Set when this write left a tombstone (the tombstone GC wants a hint). */
+  tombstoned = false;
 
   constructor(
     readonly db: Db,
@@ -182,6 +184,7 @@ export class Tx {
     this.undoLog.length = 0;
     this.touched.clear();
     this.kvTouched.length = 0;
+    this.tombstoned = false;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Db, Tx } from './db.js';
 export function insertTombstone(tx: Tx, key: string): void {
   tx.put(tx.db.tombstones, key, tx.idx);
   tx.bump('tombstones');
+  tx.tombstoned = true;
 }
 
 /** Highest tombstone index among keys that start with `prefix` (0 when none). */

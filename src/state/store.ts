@@ -40,6 +40,11 @@ export type NodeMeta = Record<string, string>;
 export interface StateStoreOptions {
   /** Wall clock for lock-delays (Consul's FSM uses the server's wall time). */
   clock?: Clock;
+  /**
+   * Called after a committed write that left tombstones, with its Raft index (Consul's
+   * TombstoneGC.Hint): the leader uses it to schedule a reap. Must not write to the store.
+   */
+  onTombstone?: (idx: number) => void;
 }
 
 /** Internal: carries a failed txn's response out of the write transaction so it rolls back. */
@@ -53,9 +58,11 @@ export class StateStore {
   private readonly hub = new WatchHub();
   private readonly db: Db;
   private writing = false;
+  private readonly onTombstone: ((idx: number) => void) | undefined;
 
   constructor(opts: StateStoreOptions = {}) {
     this.db = new Db(this.hub, opts.clock ?? systemClock);
+    this.onTombstone = opts.onTombstone;
   }
 
   // ---- lifecycle ----
@@ -110,6 +117,7 @@ export class StateStore {
       this.writing = false;
     }
     if (tx.changed) this.hub.publish(tx.touched, tx.kvTouched);
+    if (tx.tombstoned) this.onTombstone?.(idx);
     return result;
   }
 

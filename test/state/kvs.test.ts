@@ -150,3 +150,17 @@ test('lock errors use Consul texts and leave the store unchanged', () => {
   assert.equal(s.kvsGet(null, 'l')[1], null);
   assert.equal(s.maxIndex('kvs'), 0);
 });
+
+test('onTombstone hints the GC after deletes that leave tombstones, not after rolled-back ones', () => {
+  const hints: number[] = [];
+  const s = new StateStore({ onTombstone: (idx) => hints.push(idx) });
+  s.kvsSet(1, kv('a/1'));
+  s.kvsSet(2, kv('a/2'));
+  s.kvsDelete(3, 'a/1');
+  s.kvsDelete(4, 'missing');
+  s.kvsDeleteTree(5, 'a/');
+  s.kvsSet(6, kv('b'));
+  s.txn(7, [{ KV: { Verb: 'delete', Entry: kv('b') } }, { KV: { Verb: 'get', Entry: kv('nope') } }]);
+  assert.deepEqual(hints, [3, 5]);
+  assert.ok(s.kvsGet(null, 'b')[1], 'the failed txn left b in place');
+});
