@@ -34,7 +34,8 @@ export function encodeSnapshot(db: Db): Uint8Array {
     kvs: [...db.kvs.values()].map((e) => ({ ...e, Flags: e.Flags.toString() })),
     tombstones: [...db.tombstones.entries()],
     sessions: [...db.sessions.values()],
-    indexes: [...db.indexes.entries()],
+    // Sorted so that equal states give equal bytes, whatever order the indexes were created in.
+    indexes: [...db.indexes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
   };
   // msgpackr grows its buffer by 1.25x past 64 MiB, copying each time; starting from an estimate
   // of the final size avoids most of those copies for large KV stores.
