@@ -11,7 +11,7 @@ import {
   type ProposeResult, RaftError, type RaftConfiguration, type RaftEvents, type RaftServer, type RaftStatus,
   type StateMachine,
 } from './api.js';
-import { EntryType, type Entry, type Message, NONE, type Ready, type Snapshot } from './core/messages.js';
+import { EntryType, type Entry, type Message, NONE, type Ready, type Snapshot, isLocalMessage, messageProblem } from './core/messages.js';
 import { RawNode } from './core/raw-node.js';
 import { DiskStorage } from './storage/disk-storage.js';
 import type { StorageIo } from './storage/io.js';
@@ -62,6 +62,8 @@ export interface RaftNodeOptions {
   storageIo?: StorageIo;
   /** Test hook: WAL segment size. */
   walSegmentBytesMax?: number;
+  /** Test hook: tick length in ms, overriding 50ms x raftMultiplier (fast elections in tests). */
+  tickMs?: number;
 }
 
 const silentLogger: RaftLogger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -106,6 +108,8 @@ export class RaftNode {
   private readSeq = 0;
 
   private lastLeaderContact = -1;
+  /** The leader last reported through events.onLeaderChange. */
+  private reportedLeader = { lead: NONE, isSelf: false };
   private tickTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private loopScheduled = false;
@@ -122,7 +126,7 @@ export class RaftNode {
     this.clock = opts.clock ?? systemClock;
     const m = opts.raftMultiplier ?? 5;
     if (!(m >= 1 && m <= 10)) throw new RangeError(`raftMultiplier must be between 1 and 10, got ${m}`);
-    this.tickMs = TICK_MS_PER_MULTIPLIER * m;
+    this.tickMs = opts.tickMs ?? TICK_MS_PER_MULTIPLIER * m;
     const snap = storage.latestSnapshot();
     this.configuration = snap ? snap.configuration : emptyConfiguration;
     this.appliedIndex = snap?.index ?? 0;
@@ -170,6 +174,8 @@ export class RaftNode {
   // ------------------------------------------------------------------------------- public API
 
   propose(data: Uint8Array): Promise<ProposeResult> {
+    // An empty entry is the leader's no-op and is never handed to the FSM, so refuse it here.
+    if (!(data instanceof Uint8Array) || data.length === 0) return Promise.reject(new TypeError('raft: a command must be a non-empty Uint8Array'));
     const err = this.writeBlocked();
     if (err) return Promise.reject(err);
     return new Promise((resolve, reject) => {
@@ -279,6 +285,11 @@ export class RaftNode {
 
   private onMessage(m: Message): void {
     if (this.closed || this.failed) return;
+    const problem = messageProblem(m);
+    if (problem !== null || isLocalMessage(m.type) || m.to !== this.opts.id) {
+      this.logger.warn('raft: dropping malformed message', { problem: problem ?? `unexpected ${m.type} to ${m.to}` });
+      return;
+    }
     if (m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgSnap') this.lastLeaderContact = this.clock.monotonicMs();
     try {
       this.core.step(m);
@@ -302,20 +313,26 @@ export class RaftNode {
 
   private runLoop(): Promise<void> {
     if (this.loopRunning) return this.loopRunning;
-    this.loopRunning = (async () => {
-      try {
-        for (;;) {
-          this.flushProposals();
-          this.flushReads();
-          if (!this.core.hasReady()) break;
-          await this.handleReady(this.core.ready());
-          if (this.failed) break;
-        }
-      } finally {
-        this.loopRunning = null;
+    // Note: the async body may finish without ever awaiting; its `finally` would then run before the
+    // assignment below and leave loopRunning pointing at a settled promise forever. So the flag is
+    // cleared by the promise's own continuation, which always runs after the assignment.
+    const run = (async () => {
+      for (;;) {
+        this.flushProposals();
+        this.flushReads();
+        if (!this.core.hasReady()) break;
+        await this.handleReady(this.core.ready());
+        if (this.failed) break;
       }
     })();
-    return this.loopRunning;
+    this.loopRunning = run;
+    const finish = () => {
+      if (this.loopRunning === run) this.loopRunning = null;
+      // Work that arrived while the loop was winding down must not wait for the next tick.
+      if (this.proposeQueue.length > 0 || this.readBatch.length > 0) this.scheduleLoop();
+    };
+    run.then(finish, finish);
+    return run;
   }
 
   private async handleReady(rd: Ready): Promise<void> {
@@ -336,7 +353,11 @@ export class RaftNode {
     const transport = this.opts.transport;
     for (const m of rd.messages) {
       const to = this.configuration.servers.find((s) => s.id === m.to);
-      if (transport && to) transport.send(to, m);
+      if (!transport || !to) continue;
+      transport.send(to, m);
+      // Sending is fire-and-forget, so report the snapshot as sent: the follower goes back to
+      // probing (paused until it answers a heartbeat) and gets another snapshot if this one was lost.
+      if (m.type === 'MsgSnap') this.core.reportSnapshot(m.to, false);
     }
     for (const e of rd.committedEntries) this.applyEntry(e);
     for (const rs of rd.readStates) this.onReadState(rs.index, rs.context);
@@ -436,7 +457,8 @@ export class RaftNode {
   }
 
   private onSoftState(lead: string, isSelf: boolean): void {
-    if (!isSelf) {
+    const wasLeader = this.reportedLeader.isSelf;
+    if (wasLeader && !isSelf) {
       // Outcome unknown for in-flight proposals (they may still commit): hashicorp's ErrLeadershipLost.
       const lost = new RaftError('ERR_RAFT_LEADERSHIP_LOST', 'leadership lost while committing log');
       for (const p of this.inflight.values()) p.reject(lost);
@@ -448,6 +470,8 @@ export class RaftNode {
       }
     }
     if (lead !== NONE) for (const w of this.leaderWaiters.slice()) w(true);
+    if (lead === this.reportedLeader.lead && isSelf === wasLeader) return; // only the role moved (e.g. to candidate)
+    this.reportedLeader = { lead, isSelf };
     this.logger.info('raft: leader changed', { leader: lead || null, isSelf });
     try {
       this.opts.events?.onLeaderChange?.(lead === NONE ? null : lead, isSelf);

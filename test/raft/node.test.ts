@@ -161,3 +161,23 @@ test('stats() has the keys consul info prints, all strings', async (t) => {
   assert.equal(s.latest_configuration, '[{Suffrage:Voter ID:s1 Address:127.0.0.1:8300}]');
   assert.equal(s.applied_index, '3');
 });
+
+test('bad input is refused with a clear error: empty commands, malformed peer messages', async (t) => {
+  const warnings: string[] = [];
+  const logger = { info() {}, debug() {}, error() {}, warn: (msg: string, f?: object) => { warnings.push(`${msg} ${JSON.stringify(f)}`); } };
+  let handler: ((m: never) => void) | null = null;
+  const node = await RaftNode.open(options(tempDir(t), new CountingFsm(), {
+    logger, transport: { send() {}, onMessage: (h) => { handler = h as never; } },
+  }));
+  t.after(() => node.close());
+  await assert.rejects(node.propose(new Uint8Array(0)), TypeError);
+  await assert.rejects(node.propose('text' as unknown as Uint8Array), TypeError);
+  assert.ok(handler);
+  const h = handler as (m: unknown) => void;
+  h({ type: 'MsgApp', from: 's2', to: 's1', term: 'x' });
+  h(null);
+  h({ type: 'MsgHup', from: 's2', to: 's1', term: 0, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, context: '', snapshot: null });
+  assert.equal(warnings.filter((w) => w.includes('malformed')).length, 3);
+  assert.equal(node.isLeader(), true, 'still serving');
+  assert.equal((await node.propose(enc.encode('ok'))).result, 1);
+});

@@ -139,3 +139,42 @@ export function describeMessage(m: Message): string {
   if (m.snapshot) s += ` Snapshot:${m.snapshot.meta.term}/${m.snapshot.meta.index}`;
   return s;
 }
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
+  'MsgHup', 'MsgBeat', 'MsgProp', 'MsgCheckQuorum', 'MsgUnreachable', 'MsgSnapStatus', 'MsgApp', 'MsgAppResp',
+  'MsgVote', 'MsgVoteResp', 'MsgPreVote', 'MsgPreVoteResp', 'MsgHeartbeat', 'MsgHeartbeatResp', 'MsgSnap',
+  'MsgReadIndex', 'MsgReadIndexResp',
+]);
+
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/**
+ * Gateway check for messages from the network (etcd's "gateway code validates"): returns why
+ * `m` is malformed, or null. Everything inside the core may then assume well-formed fields.
+ */
+export function messageProblem(m: unknown): string | null {
+  if (typeof m !== 'object' || m === null) return 'not an object';
+  const x = m as Record<string, unknown>;
+  if (typeof x.type !== 'string' || !MESSAGE_TYPES.has(x.type)) return `unknown type ${String(x.type)}`;
+  for (const k of ['from', 'to', 'context'] as const) if (typeof x[k] !== 'string') return `${k} must be a string`;
+  for (const k of ['term', 'logTerm', 'index', 'commit', 'rejectHint'] as const) if (!isCount(x[k])) return `${k} must be a non-negative integer`;
+  if (typeof x.reject !== 'boolean') return 'reject must be a boolean';
+  if (!Array.isArray(x.entries)) return 'entries must be an array';
+  let prev = -1;
+  for (const e of x.entries as unknown[]) {
+    const en = e as Record<string, unknown>;
+    if (typeof e !== 'object' || e === null || !isCount(en.term) || !isCount(en.index) || !(en.data instanceof Uint8Array) ||
+      (en.type !== EntryType.Normal && en.type !== EntryType.ConfChange)) return 'malformed entry';
+    if (prev >= 0 && en.index !== prev + 1) return 'entries are not contiguous';
+    prev = en.index as number;
+  }
+  if (x.snapshot !== null) {
+    const s = x.snapshot as Record<string, unknown> | undefined;
+    const meta = s?.meta as Record<string, unknown> | undefined;
+    const cs = meta?.confState as Record<string, unknown> | undefined;
+    if (!s || !(s.data instanceof Uint8Array) || !meta || !isCount(meta.index) || !isCount(meta.term) || !cs ||
+      !Array.isArray(cs.voters) || !Array.isArray(cs.learners)) return 'malformed snapshot';
+  }
+  if (x.entries.length > 0 && (x.entries[0] as Entry).index !== (x.index as number) + 1) return 'entries do not follow index';
+  return null;
+}
