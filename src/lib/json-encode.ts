@@ -14,21 +14,72 @@ export class JsonEncodeError extends Error {
   override name = 'JsonEncodeError';
 }
 
-const mapTags = new WeakSet<object>();
+// A non-enumerable symbol property (not a WeakSet: thousands of weak entries slow the GC down).
+const GO_MAP = Symbol('goMap');
 
 /** Marks a plain object as a Go map: its keys are written in sorted order. Returns the object. */
 export function goMap<T extends object>(obj: T): T {
-  mapTags.add(obj);
+  Object.defineProperty(obj, GO_MAP, { value: true, enumerable: false });
   return obj;
+}
+
+function isGoMap(obj: object): boolean {
+  return (obj as { [GO_MAP]?: boolean })[GO_MAP] === true;
 }
 
 /** Serialises `value` like Go's json.Marshal (pretty: MarshalIndent with 4 spaces + "\n"). */
 export function encodeJson(value: unknown, pretty: boolean): string {
-  const out: string[] = [];
-  const encoder = new Encoder(out, pretty);
-  if (!encoder.write(value, '')) out.push('null');
-  if (pretty) out.push('\n');
-  return out.join('');
+  const text = (plainJson(value) ? nativeJson(value, pretty) : null) ?? new Encoder(pretty).encode(value);
+  return pretty ? text + '\n' : text;
+}
+
+/** Nesting beyond this is refused (Go stops at 1000 pointer levels to report cycles). */
+export const JSON_DEPTH_MAX = 1000;
+
+// ---- fast path: JSON.stringify when the value holds nothing Go would write differently ----
+
+/**
+ * True when JSON.stringify's text differs from Go's only in escaping <, >, &, U+2028, U+2029
+ * and lone surrogates: no bigint, bytes, Map, goMap object, toJSON or non-finite number.
+ */
+function plainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string': return true;
+    case 'number': return Number.isFinite(value);
+    case 'boolean': case 'undefined': return true;
+    case 'object': break;
+    default: return false;
+  }
+  if (value === null) return true;
+  if (depth > JSON_DEPTH_MAX) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!plainJson(item, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || isGoMap(value)) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const key in value) {
+    if (!plainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
+const HTML_ESCAPES: Record<string, string> = {
+  '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029',
+};
+
+// JSON.stringify writes a lone surrogate as \udXXX where Go writes \ufffd; any such text
+// (or a literal backslash-u-d8.. a user wrote) sends the value down the general path.
+const SURROGATE_ESCAPE = /\\ud[89a-f]/i;
+
+/** JSON.stringify with Go's extra escapes, or null when the general path must decide. */
+function nativeJson(value: unknown, pretty: boolean): string | null {
+  const text = JSON.stringify(value, null, pretty ? 4 : undefined) ?? 'null';
+  if (SURROGATE_ESCAPE.test(text)) return null;
+  // These characters can only occur inside string literals of JSON text.
+  return text.replace(HTML_UNSAFE, (c) => HTML_ESCAPES[c]!);
 }
 
 const HEX = '0123456789abcdef';
@@ -88,96 +139,71 @@ function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** The general path: every value kind Go knows, written piece by piece. */
 class Encoder {
-  private readonly seen = new Set<object>();
+  private depth = 0;
 
-  constructor(
-    private readonly out: string[],
-    private readonly pretty: boolean,
-  ) {}
+  constructor(private readonly pretty: boolean) {}
 
-  /** Writes `value`; returns false (writing nothing) for values JSON omits. */
-  write(value: unknown, indent: string): boolean {
+  encode(value: unknown): string {
+    return this.write(value, '') ?? 'null';
+  }
+
+  /** The JSON text of `value`, or undefined for values JSON omits. */
+  private write(value: unknown, indent: string): string | undefined {
     switch (typeof value) {
-      case 'string':
-        this.out.push(quoteJsonString(value));
-        return true;
+      case 'string': return quoteJsonString(value);
       case 'number':
         if (!Number.isFinite(value)) {
           throw new JsonEncodeError(`json: unsupported value: ${goFloatName(value)}`);
         }
-        this.out.push(String(value));
-        return true;
-      case 'bigint':
-        this.out.push(value.toString());
-        return true;
-      case 'boolean':
-        this.out.push(value ? 'true' : 'false');
-        return true;
-      case 'undefined':
-      case 'function':
-      case 'symbol':
-        return false;
+        return String(value);
+      case 'bigint': return value.toString();
+      case 'boolean': return value ? 'true' : 'false';
+      case 'undefined': case 'function': case 'symbol': return undefined;
     }
-    if (value === null) {
-      this.out.push('null');
-      return true;
-    }
+    if (value === null) return 'null';
     const obj = value as object;
-    if (obj instanceof Uint8Array) {
-      // Checked before toJSON: a Buffer's toJSON would give {"type":"Buffer",...}.
-      this.out.push(`"${base64(obj)}"`);
-      return true;
-    }
+    if (obj instanceof Uint8Array) return `"${base64(obj)}"`; // before toJSON: Buffer has one
     if (typeof (obj as { toJSON?: unknown }).toJSON === 'function' && !(obj instanceof Map)) {
       return this.write((obj as { toJSON(): unknown }).toJSON(), indent);
     }
-    if (this.seen.has(obj)) throw new JsonEncodeError('json: unsupported value: encountered a cycle');
-    this.seen.add(obj);
+    if (++this.depth > JSON_DEPTH_MAX) {
+      throw new JsonEncodeError('json: unsupported value: encountered a cycle or nesting too deep');
+    }
     try {
-      if (Array.isArray(obj)) this.writeArray(obj, indent);
-      else if (obj instanceof Map) this.writeEntries(sortedMapEntries(obj), indent);
-      else {
-        const entries = Object.entries(obj);
-        if (mapTags.has(obj)) entries.sort((a, b) => compareKeys(a[0], b[0]));
-        this.writeEntries(entries, indent);
-      }
+      if (Array.isArray(obj)) return this.writeArray(obj, indent);
+      if (obj instanceof Map) return this.writeEntries(sortedMapEntries(obj), indent);
+      const entries = Object.entries(obj);
+      if (isGoMap(obj)) entries.sort((a, b) => compareKeys(a[0], b[0]));
+      return this.writeEntries(entries, indent);
     } finally {
-      this.seen.delete(obj);
+      this.depth--;
     }
-    return true;
   }
 
-  private writeArray(items: unknown[], indent: string): void {
-    if (items.length === 0) {
-      this.out.push('[]');
-      return;
-    }
+  // Pieces are joined per container: join() yields flat strings, where += would build long-lived
+  // rope trees that the garbage collector then has to trace again and again.
+  private writeArray(items: unknown[], indent: string): string {
+    if (items.length === 0) return '[]';
     const inner = indent + '    ';
-    this.out.push('[');
-    items.forEach((item, i) => {
-      if (i > 0) this.out.push(',');
-      if (this.pretty) this.out.push('\n', inner);
-      if (!this.write(item, inner)) this.out.push('null');
-    });
-    if (this.pretty) this.out.push('\n', indent);
-    this.out.push(']');
+    const parts: string[] = [];
+    for (const item of items) parts.push(this.write(item, inner) ?? 'null');
+    if (!this.pretty) return '[' + parts.join(',') + ']';
+    return '[\n' + inner + parts.join(',\n' + inner) + '\n' + indent + ']';
   }
 
-  private writeEntries(entries: Array<[string, unknown]>, indent: string): void {
+  private writeEntries(entries: Array<[string, unknown]>, indent: string): string {
     const inner = indent + '    ';
-    let first = true;
-    this.out.push('{');
+    const parts: string[] = [];
+    const colon = this.pretty ? ': ' : ':';
     for (const [key, v] of entries) {
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      if (!first) this.out.push(',');
-      first = false;
-      if (this.pretty) this.out.push('\n', inner);
-      this.out.push(quoteJsonString(key), this.pretty ? ': ' : ':');
-      this.write(v, inner);
+      const text = this.write(v, inner);
+      if (text !== undefined) parts.push(quoteJsonString(key) + colon + text);
     }
-    if (this.pretty && !first) this.out.push('\n', indent);
-    this.out.push('}');
+    if (parts.length === 0) return '{}';
+    if (!this.pretty) return '{' + parts.join(',') + '}';
+    return '{\n' + inner + parts.join(',\n' + inner) + '\n' + indent + '}';
   }
 }
 

@@ -85,3 +85,24 @@ test('without HTML characters or bigints the text parses back to the same value'
     assert.deepEqual(JSON.parse(encodeJson(v, pretty)), JSON.parse(JSON.stringify(v)));
   }), { seed: 7, numRuns: 500 });
 });
+
+test('the JSON.stringify fast path and the general encoder write the same text', () => {
+  // Strings mixing HTML characters, separators, controls and lone surrogates.
+  const str = fc.string({ unit: fc.constantFrom('a', '<', '&', '>', '\u2028', '\n', '\u0001', '"', '\\', 'é', '\ud800', '\udc00', '😀') });
+  const value = fc.letrec<{ v: unknown }>((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small' },
+      str, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null),
+      fc.array(tie('v'), { maxLength: 4 }),
+      fc.dictionary(str, tie('v'), { maxKeys: 4 }),
+    ),
+  })).v;
+  fc.assert(fc.property(value, fc.boolean(), (v, pretty) => {
+    // A Map at the top forces the general encoder for everything below it.
+    const general = encodeJson(new Map([['k', v]]), pretty);
+    const fast = encodeJson(v, pretty);
+    const inner = pretty ? fast.slice(0, -1).replaceAll('\n', '\n    ') : fast;
+    assert.equal(general, pretty ? `{\n    "k": ${inner}\n}\n` : `{"k":${fast}}`);
+  }), { seed: 11, numRuns: 1000 });
+  assert.equal(encodeJson(['x\ud800', 'a\\ud800'], false), '["x\\ufffd","a\\\\ud800"]');
+});
