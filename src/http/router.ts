@@ -40,11 +40,13 @@ export class Router {
   match(path: string): MatchResult {
     const ex = this.exact.get(path);
     if (ex) return { kind: 'route', route: ex, rest: '' };
+    // "/v1/kv" when "/v1/kv/" is registered: ServeMux redirects to the subtree root.
+    if (!path.endsWith('/') && this.prefixes.some((r) => r.pattern === path + '/')) {
+      return { kind: 'redirect', location: path + '/' };
+    }
     for (const r of this.prefixes) {
       if (path.startsWith(r.pattern)) return { kind: 'route', route: r, rest: path.slice(r.pattern.length) };
     }
-    // "/v1/kv" when only "/v1/kv/" exists: ServeMux redirects to the subtree.
-    if (this.prefixes.some((r) => r.pattern === path + '/')) return { kind: 'redirect', location: path + '/' };
     return { kind: 'none' };
   }
 

@@ -118,7 +118,8 @@ export class Server {
     } catch (err) {
       throw mapRaftError(err);
     }
-    if (result instanceof FsmError) throw new ConclaveError(result.code as never, result.message);
+    // Errors raised while applying are RPC errors: Consul answers them with 500 and the text.
+    if (result instanceof FsmError) throw new ConclaveError('ERR_INTERNAL', result.message);
     return result;
   }
 

@@ -11,6 +11,7 @@ const rpcError = (msg: string) => new ConclaveError('ERR_INTERNAL', msg);
 
 export async function register(srv: Server, args: RpcMethods['Catalog.Register']): Promise<boolean> {
   const req = normaliseRegister(args);
+  req.Datacenter = srv.opts.datacenter;
   await srv.apply(MessageType.Register, req);
   return true;
 }
@@ -20,6 +21,7 @@ export function normaliseRegister(args: RegisterRequest): RegisterRequest {
   if (!args.Address && !args.SkipNodeUpdate) throw rpcError('Must provide address if SkipNodeUpdate is not set');
   if (args.ID && !isUuid(args.ID)) throw rpcError(`Bad node ID: ${args.ID}`);
   const req: RegisterRequest = {
+    Datacenter: args.Datacenter ?? '',
     Node: args.Node,
     ID: args.ID ?? '',
     Address: args.Address ?? '',
