@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { encodeJson } from './json.js';
+import { encodeJson } from '../lib/json-encode.js';
 import { HttpError } from './errors.js';
 import type { QueryMeta } from '../structs/rpc.js';
 
