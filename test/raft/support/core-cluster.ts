@@ -38,7 +38,10 @@ export class CoreCluster {
   /** Called after each delivered message (for invariants that must hold at every step). */
   onStep: ((m: Message) => void) | null = null;
 
+  private readonly opts: CoreClusterOptions;
+
   constructor(ids: string[], opts: CoreClusterOptions = {}) {
+    this.opts = opts;
     const learners = opts.learners ?? [];
     ids.forEach((id, i) => {
       const storage = MemoryStorage.withConfState({ voters: ids.filter((x) => !learners.includes(x)), learners });
@@ -54,6 +57,33 @@ export class CoreCluster {
       });
       this.nodes.set(id, { id, node, storage, applied: [], readStates: [] });
     });
+  }
+
+  /**
+   * Crash and restart `id`: a new RawNode over the same storage, which holds exactly what was
+   * persisted (every processed Ready was persisted before its messages left). Applied entries
+   * are replayed from the start, so the record of them is reset.
+   */
+  restart(id: string): void {
+    const old = this.get(id);
+    const i = [...this.nodes.keys()].indexOf(id);
+    const node = new RawNode({
+      id, storage: old.storage, electionTicks: this.opts.electionTicks ?? 10, heartbeatTicks: this.opts.heartbeatTicks ?? 1,
+      preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true,
+      rng: seededRng((this.opts.seed ?? 1) * 100 + i + 1000 * (++this.restarts)), entriesPerMessageMax: this.opts.entriesPerMessageMax ?? 64,
+    });
+    this.nodes.set(id, { id, node, storage: old.storage, applied: [], readStates: [] });
+  }
+  private restarts = 0;
+
+  /** Delivers one queued message (by position), unless its link is cut. */
+  deliverAt(pos: number): void {
+    const [m] = this.queue.splice(pos, 1);
+    if (!m || this.cut.has(`${m.from}->${m.to}`)) return;
+    const to = this.nodes.get(m.to);
+    if (!to) return;
+    to.node.step(m);
+    this.onStep?.(m);
   }
 
   get(id: string): ClusterNode {
