@@ -167,6 +167,14 @@ test('regular expressions are checked with RE2 rules and Go wording', () => {
       expr,
     );
   }
+  // RE2 matches runes and allows escaping any punctuation; \s is ASCII only.
+  const re = (pattern: string, text: string) => compileFilter(`Node matches ${JSON.stringify(pattern)}`, s)({ Node: text });
+  assert.equal(re('^.$', '😀'), true);
+  assert.equal(re('^a\\-b\\_c\\:$', 'a-b_c:'), true);
+  assert.equal(re('^[\\_\\:]+}]$', '_:}]'), true);
+  assert.equal(re('^\\pL\\p{Greek}\\PN$', 'éαx'), true);
+  assert.equal(re('^a\\sb$', 'a\u00a0b'), false);
+  assert.equal(re('^a{,2}$', 'a{,2}'), true);
   // RE2 spellings JavaScript lacks still work.
   const match = compileFilter('Node matches `^(?P<n>web)-\\d+\\z` and Address matches "[[:digit:].]+"', s);
   assert.equal(match({ Node: 'web-12', Address: '10.0.0.1' }), true);

@@ -30,17 +30,26 @@ export function compileGoRegexp(pattern: string): RegExp {
     flags = [...new Set(lead[1]!)].join('');
     src = src.slice(lead[0].length);
   }
-  const { out, unicode } = translate(src, pattern);
+  const out = translate(src, pattern);
   try {
-    return new RegExp(out, flags + (unicode ? 'u' : ''));
+    // Always in Unicode mode: RE2 matches runes, so "." must match a whole emoji.
+    return new RegExp(out, flags + 'u');
   } catch (err) {
     throw new RegexpError(`error parsing regexp: ${(err as Error).message}`);
   }
 }
 
-function translate(src: string, whole: string): { out: string; unicode: boolean } {
+// Characters JavaScript's Unicode mode lets one escape; RE2 lets one escape any punctuation.
+const JS_SYNTAX = new Set('^$\\.*+?()[]{}|/');
+
+/** An RE2 escape of punctuation, spelled so that JavaScript's Unicode mode accepts it. */
+function punctuation(ch: string, inClass: boolean): string {
+  if (JS_SYNTAX.has(ch) || (inClass && ch === '-')) return '\\' + ch;
+  return ch;
+}
+
+function translate(src: string, whole: string): string {
   let out = '';
-  let unicode = false;
   let depth = 0;
   let atomStart = true; // true where a repetition operator would have nothing to repeat
   for (let i = 0; i < src.length; i++) {
@@ -59,17 +68,20 @@ function translate(src: string, whole: string): { out: string; unicode: boolean 
       } else if (e === 'A') {
         out += '^';
       } else if (e === 'p' || e === 'P') {
-        unicode = true;
-        const m = /^\{[A-Za-z_]+\}|^[A-Za-z]/.exec(src.slice(i + 1));
+        const m = /^\{\^?[A-Za-z_]+\}|^[A-Za-z]/.exec(src.slice(i + 1));
         if (!m) fail('invalid character class range', `\\${e}${src.slice(i + 1, i + 3)}`);
-        out += `\\${e}${m[0].startsWith('{') ? m[0] : `{${m[0]}}`}`;
+        out += unicodeClass(e, m[0]);
         i += m[0].length;
       } else if (/[1-9]/.test(e) || e === 'k' || e === 'c' || e === 'u') {
         fail('invalid escape sequence', `\\${e}`);
       } else if (/[A-Za-z0-9]/.test(e) && !/[dDsSwWbBnrtfvax0]/.test(e)) {
         fail('invalid escape sequence', `\\${e}`);
-      } else {
+      } else if (e === 's' || e === 'S') {
+        out += e === 's' ? '[\\t\\n\\f\\r ]' : '[^\\t\\n\\f\\r ]'; // RE2's \s is ASCII only
+      } else if (/[A-Za-z0-9]/.test(e)) {
         out += '\\' + e;
+      } else {
+        out += punctuation(e, false);
       }
       atomStart = false;
       continue;
@@ -138,11 +150,23 @@ function translate(src: string, whole: string): { out: string; unicode: boolean 
       atomStart = false;
       continue;
     }
-    out += c === '/' ? '\\/' : c;
+    out += c === '}' || c === ']' || c === '/' ? '\\' + c : c; // literals in RE2
     atomStart = c === '^';
   }
   if (depth > 0) fail('missing closing )', whole);
-  return { out, unicode };
+  return out;
+}
+
+/** \pL, \p{Lu}, \p{Greek}, \P{^N}: RE2's names as JavaScript property escapes. */
+function unicodeClass(letter: string, spec: string): string {
+  let name = spec.startsWith('{') ? spec.slice(1, -1) : spec;
+  let negate = letter === 'P';
+  if (name.startsWith('^')) {
+    negate = !negate;
+    name = name.slice(1);
+  }
+  const property = /^[A-Z][a-z]?$/.test(name) ? name : name === 'Any' ? 'Any' : `Script=${name}`;
+  return `\\${negate ? 'P' : 'p'}{${property}}`;
 }
 
 function classEnd(src: string, start: number): number {
@@ -174,6 +198,8 @@ function translateClass(cls: string): string {
     body = body.slice(1);
   }
   if (body.startsWith(']')) body = '\\]' + body.slice(1);
+  // Escaped punctuation that Unicode mode refuses becomes the plain character.
+  body = body.replace(/\\([^A-Za-z0-9])/g, (_m, ch: string) => punctuation(ch, true));
   body = body.replace(/\[:(\^?)([a-z]+):\]/g, (m, not: string, name: string) => {
     const range = POSIX[name];
     if (range === undefined) fail('invalid character class range', m);
