@@ -12,6 +12,9 @@
 // pigeon re-parses instead, which only repeats side effects that are idempotent here.
 
 import { goUnquote } from './go-strconv.js';
+import { Abort, FAIL, PegMachine, type Result } from './peg.js';
+
+export { ParseError, RULE_DEPTH_MAX } from './peg.js';
 
 export type MatchOperator =
   | 'Equal'
@@ -37,17 +40,6 @@ export interface MatchExpression {
   readonly value: string | null;
 }
 
-/** A parse failure; `message` is the text go-bexpr's parser returns. */
-export class ParseError extends Error {
-  override name = 'ParseError';
-}
-
-/** Input the parser refuses before reading it (our own limit, not go-bexpr's). */
-export const RULE_DEPTH_MAX = 2000;
-
-const FAIL: unique symbol = Symbol('fail');
-type Result<T> = T | typeof FAIL;
-
 // Pigeon's labels: the display name (quoted) where the grammar gives one.
 const LABEL = {
   grouping: '"grouping"',
@@ -59,9 +51,8 @@ const LABEL = {
   string: '"string"',
 } as const;
 
-// Memo slots, one per memoised rule.
+// Memo slots, one per memoised rule (fewer than MEMO_SLOTS_MAX).
 const R_OR = 0, R_AND = 1, R_NOT = 2, R_PAREN = 3, R_MATCH = 4, R_SELECTOR = 5, R_VALUE = 6;
-const RULES_MEMOISED = 7;
 
 const WS = '[ \\t\\r\\n]';
 const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
@@ -69,152 +60,9 @@ const isAlpha = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isIdent = (c: number) => isAlpha(c) || isDigit(c) || c === 0x5f;
 
-/** Go's %q of each literal, as pigeon lists it among the expected tokens. */
-const LITERAL_WANT = new Map<string, string>();
-function quoteLiteral(s: string): string {
-  const want = JSON.stringify(s);
-  LITERAL_WANT.set(s, want);
-  return want;
-}
-
-/** Thrown to stop parsing at once, like a panic inside a pigeon action. */
-class Abort extends Error {}
-class TooDeep extends Error {}
-
-interface RecordedError {
-  readonly index: number;
-  readonly label: string | null;
-  readonly message: string;
-}
-
-class Parser {
-  private readonly cps: number[];
-  private pos = 0;
-  private maxFailPos = 0;
-  private maxFailExpected: string[] = [];
-  private invert = false;
-  private readonly errors: RecordedError[] = [];
-  private readonly labels: string[] = [];
-  private readonly memo = new Map<number, { end: number; value: unknown }>();
-  private depth = 0;
-
-  constructor(private readonly text: string) {
-    this.cps = Array.from(text, (ch) => ch.codePointAt(0)!);
-  }
-
+class Parser extends PegMachine {
   parse(): Expression {
-    let result: Result<Expression> = FAIL;
-    try {
-      result = this.input();
-    } catch (err) {
-      if (err instanceof TooDeep || err instanceof RangeError) {
-        throw new ParseError('expression is nested too deeply');
-      }
-      if (!(err instanceof Abort)) throw err;
-    }
-    if (result !== FAIL && this.errors.length === 0) return result;
-    if (this.errors.length === 0) this.noMatch();
-    throw new ParseError(this.renderErrors());
-  }
-
-  // ---- pigeon's matching primitives -------------------------------------------------
-
-  private record(matched: boolean, at: number, want: string): void {
-    if (matched !== this.invert || at < this.maxFailPos) return;
-    if (at > this.maxFailPos) {
-      this.maxFailPos = at;
-      this.maxFailExpected = [];
-    }
-    this.maxFailExpected.push(this.invert ? '!' + want : want);
-  }
-
-  private lit(s: string): boolean {
-    const start = this.pos;
-    const want = LITERAL_WANT.get(s) ?? quoteLiteral(s);
-    for (let k = 0; k < s.length; k++) {
-      if (this.cps[this.pos] !== s.charCodeAt(k)) {
-        this.record(false, start, want);
-        this.pos = start;
-        return false;
-      }
-      this.pos++;
-    }
-    this.record(true, start, want);
-    return true;
-  }
-
-  private cls(test: (c: number) => boolean, want: string): boolean {
-    const c = this.cps[this.pos];
-    if (c !== undefined && test(c)) {
-      this.record(true, this.pos, want);
-      this.pos++;
-      return true;
-    }
-    this.record(false, this.pos, want);
-    return false;
-  }
-
-  private any(): boolean {
-    if (this.pos >= this.cps.length) {
-      this.record(false, this.pos, '.');
-      return false;
-    }
-    this.record(true, this.pos, '.');
-    this.pos++;
-    return true;
-  }
-
-  private not(fn: () => boolean): boolean {
-    const start = this.pos;
-    this.invert = !this.invert;
-    const ok = fn();
-    this.invert = !this.invert;
-    this.pos = start;
-    return !ok;
-  }
-
-  private and(fn: () => boolean): boolean {
-    const start = this.pos;
-    const ok = fn();
-    this.pos = start;
-    return ok;
-  }
-
-  /** A `&{ return false, errors.New(msg) }` predicate: records the error, never matches. */
-  private fail(message: string): false {
-    this.addError(this.pos, message);
-    return false;
-  }
-
-  private addError(index: number, message: string): void {
-    this.errors.push({ index, label: this.labels.at(-1) ?? null, message });
-  }
-
-  private rule<T>(slot: number, label: string | null, fn: () => Result<T>): Result<T> {
-    const key = (this.pos * RULES_MEMOISED + slot) * 2 + (this.invert ? 1 : 0);
-    const hit = this.memo.get(key);
-    if (hit !== undefined) {
-      if (hit.value !== FAIL) this.pos = hit.end;
-      return hit.value as Result<T>;
-    }
-    const value = this.labelled(label, fn);
-    this.memo.set(key, { end: this.pos, value });
-    return value;
-  }
-
-  private labelled<T>(label: string | null, fn: () => Result<T>): Result<T> {
-    const start = this.pos;
-    if (++this.depth > RULE_DEPTH_MAX) throw new TooDeep();
-    if (label !== null) this.labels.push(label);
-    let value: Result<T>;
-    try {
-      value = fn();
-    } finally {
-      if (label !== null) this.labels.pop();
-      this.depth--;
-    }
-    if (value === FAIL) this.pos = start;
-    return value;
+    return this.run(() => this.input());
   }
 
   // ---- grammar rules ----------------------------------------------------------------
@@ -567,73 +415,8 @@ class Parser {
     this.pos = start;
     return FAIL;
   }
-
-  // ---- error rendering --------------------------------------------------------------
-
-  private noMatch(): void {
-    const set = new Set(this.maxFailExpected);
-    const eof = set.delete('!.');
-    const expected = [...set].sort(compareBytes);
-    if (eof) expected.push('EOF');
-    const list =
-      expected.length <= 1
-        ? (expected[0] ?? '')
-        : `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}`;
-    this.labels.length = 0;
-    this.addError(this.maxFailPos, `no match found, expected: ${list}`);
-  }
-
-  private renderErrors(): string {
-    const seen = new Set<string>();
-    const lines: string[] = [];
-    for (const e of this.errors) {
-      const { line, col, offset } = this.position(e.index);
-      const prefix = `${line}:${col} (${offset})` + (e.label === null ? '' : `: rule ${e.label}`);
-      const text = `${prefix}: ${e.message}`;
-      if (!seen.has(text)) {
-        seen.add(text);
-        lines.push(text);
-      }
-    }
-    return lines.join('\n');
-  }
-
-  /** Pigeon's position of the rune at `index`: 1-based line, rune column, byte offset. */
-  private position(index: number): { line: number; col: number; offset: number } {
-    let line = 1;
-    let col = 0;
-    let offset = 0;
-    for (let j = 0; j <= index; j++) {
-      col++;
-      const c = this.cps[j];
-      if (c === 0x0a) {
-        line++;
-        col = 0;
-      }
-      if (j < index && c !== undefined) offset += utf8Length(c);
-    }
-    return { line, col, offset };
-  }
 }
 
-function utf8Length(cp: number): number {
-  if (cp < 0x80) return 1;
-  if (cp < 0x800) return 2;
-  if (cp < 0x10000) return 3;
-  return 4;
-}
-
-/** Go sorts the expected list with sort.Strings: UTF-8 byte order, which is code point order. */
-function compareBytes(a: string, b: string): number {
-  const x = Array.from(a, (ch) => ch.codePointAt(0)!);
-  const y = Array.from(b, (ch) => ch.codePointAt(0)!);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return x[i]! - y[i]!;
-  }
-  return x.length - y.length;
-}
-
-/** Parses a filter expression; throws ParseError with go-bexpr's text. */
 export function parseExpression(text: string): Expression {
   return new Parser(text).parse();
 }
