@@ -4,8 +4,8 @@
 // Proposals made during one event-loop turn enter the core together, so they share one Ready,
 // one write and one fdatasync; while that fsync runs, the next batch accumulates.
 
-import { pack, unpack } from 'msgpackr';
 import { type Clock, systemClock } from '../lib/clock.js';
+import { ConclaveError } from '../lib/errors.js';
 import { type Rng, systemRng } from '../lib/rng.js';
 import {
   type ProposeResult, RaftError, type RaftConfiguration, type RaftEvents, type RaftServer, type RaftStatus,
@@ -13,12 +13,14 @@ import {
 } from './api.js';
 import { EntryType, type Entry, type Message, NONE, type Ready, type Snapshot, isLocalMessage, messageProblem } from './core/messages.js';
 import { RawNode } from './core/raw-node.js';
+import { bootstrapIfEmpty, configurationProblem, decodeConfiguration, encodeConfiguration } from './storage/configuration.js';
 import { DiskStorage } from './storage/disk-storage.js';
 import type { StorageIo } from './storage/io.js';
 import { MemoryStorage } from './storage/memory-storage.js';
 import { type RaftStorage, confStateOf, decodeSnapshotFromCore, emptyConfiguration } from './storage/storage.js';
 
 export type { Message as RaftMessage } from './core/messages.js';
+export { encodeConfiguration, decodeConfiguration } from './storage/configuration.js';
 
 /**
  * How RaftNodes reach each other (implemented by the RPC layer in a later issue). send() is
@@ -27,7 +29,11 @@ export type { Message as RaftMessage } from './core/messages.js';
  */
 export interface RaftTransport {
   send(to: RaftServer, msg: Message): void;
-  onMessage(handler: (msg: Message) => void): void;
+  /**
+   * `fromAddress`, when the transport knows it, lets a server that is not yet in anyone's
+   * configuration (a joining server) answer the leader before it has learned the configuration.
+   */
+  onMessage(handler: (msg: Message, fromAddress?: string) => void): void;
 }
 
 export interface RaftLogger {
@@ -108,6 +114,8 @@ export class RaftNode {
   private readSeq = 0;
 
   private lastLeaderContact = -1;
+  /** Addresses of peers outside the configuration, learned from the transport. */
+  private readonly peerAddresses = new Map<string, string>();
   /** The leader last reported through events.onLeaderChange. */
   private reportedLeader = { lead: NONE, isSelf: false };
   private tickTimer: NodeJS.Timeout | null = null;
@@ -148,7 +156,7 @@ export class RaftNode {
       ? new MemoryStorage()
       : await DiskStorage.open({ dataDir: opts.dataDir, io: opts.storageIo, logger, segmentBytesMax: opts.walSegmentBytesMax });
     try {
-      await bootstrapIfEmpty(storage, opts, logger);
+      await bootstrapIfEmpty(storage, opts.id, opts.bootstrap, logger);
       const node = new RaftNode(opts, storage);
       await node.start();
       return node;
@@ -162,7 +170,7 @@ export class RaftNode {
     // Replay: the first Readys hand back every committed entry after the snapshot.
     await this.runLoop();
     this.logger.info('raft: node started', { id: this.opts.id, appliedIndex: this.appliedIndex, lastIndex: this.storage.lastIndex() });
-    this.opts.transport?.onMessage((m) => this.onMessage(m));
+    this.opts.transport?.onMessage((m, fromAddress) => this.onMessage(m, fromAddress));
     this.tickTimer = setInterval(() => this.onTick(), this.tickMs);
     this.tickTimer.unref();
     this.snapshotTimer = setInterval(() => this.maybeSnapshot(), this.opts.snapshotIntervalMs ?? 120_000);
@@ -191,6 +199,41 @@ export class RaftNode {
     return new Promise((resolve, reject) => {
       this.readBatch.push({ resolve, reject });
       this.scheduleLoop();
+    });
+  }
+
+  /**
+   * Adds a server or changes its suffrage (Consul's AddVoter / AddNonvoter): one configuration
+   * entry, in effect once applied; resolves then. One change at a time (thesis §4.1): a second
+   * one while the first is unapplied rejects ERR_CONFLICT.
+   */
+  addServer(server: RaftServer): Promise<void> {
+    const others = this.configuration.servers.filter((s) => s.id !== server.id);
+    return this.changeConfiguration([...others, { id: server.id, address: server.address, suffrage: server.suffrage }]);
+  }
+
+  /** Removes a server from the configuration (Consul's RemoveServer); resolves once applied. */
+  removeServer(id: string): Promise<void> {
+    if (!this.configuration.servers.some((s) => s.id === id)) {
+      return Promise.reject(new ConclaveError('ERR_NOT_FOUND', `server ${JSON.stringify(id)} was not found in the Raft configuration`));
+    }
+    return this.changeConfiguration(this.configuration.servers.filter((s) => s.id !== id));
+  }
+
+  private changeConfiguration(servers: RaftServer[]): Promise<void> {
+    const err = this.writeBlocked();
+    if (err) return Promise.reject(err);
+    const problem = configurationProblem(servers);
+    if (problem) return Promise.reject(new ConclaveError('ERR_BAD_REQUEST', `raft configuration: ${problem}`));
+    if (!servers.some((s) => s.suffrage === 'voter')) return Promise.reject(new ConclaveError('ERR_BAD_REQUEST', 'raft configuration: at least one voter is required'));
+    const out = this.core.proposeConfChange(encodeConfiguration(servers));
+    if (!out.accepted) {
+      if (out.reason === 'conf-change-pending') return Promise.reject(new ConclaveError('ERR_CONFLICT', 'a Raft configuration change is already in progress'));
+      return Promise.reject(this.writeBlocked() ?? new RaftError('ERR_RAFT_NOT_LEADER', `configuration change dropped: ${out.reason}`));
+    }
+    this.scheduleLoop();
+    return new Promise((resolve, reject) => {
+      this.inflight.set(out.firstIndex, { term: out.term, resolve: () => resolve(), reject });
     });
   }
 
@@ -283,13 +326,14 @@ export class RaftNode {
     this.scheduleLoop();
   }
 
-  private onMessage(m: Message): void {
+  private onMessage(m: Message, fromAddress?: string): void {
     if (this.closed || this.failed) return;
     const problem = messageProblem(m);
     if (problem !== null || isLocalMessage(m.type) || m.to !== this.opts.id) {
       this.logger.warn('raft: dropping malformed message', { problem: problem ?? `unexpected ${m.type} to ${m.to}` });
       return;
     }
+    if (fromAddress && m.from) this.peerAddresses.set(m.from, fromAddress);
     if (m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgSnap') this.lastLeaderContact = this.clock.monotonicMs();
     try {
       this.core.step(m);
@@ -352,7 +396,7 @@ export class RaftNode {
     }
     const transport = this.opts.transport;
     for (const m of rd.messages) {
-      const to = this.configuration.servers.find((s) => s.id === m.to);
+      const to = this.peer(m.to);
       if (!transport || !to) continue;
       transport.send(to, m);
       // Sending is fire-and-forget, so report the snapshot as sent: the follower goes back to
@@ -526,46 +570,21 @@ export class RaftNode {
     return this.snapshotting;
   }
 
+  private peer(id: string): RaftServer | null {
+    const s = this.configuration.servers.find((x) => x.id === id);
+    if (s) return s;
+    const address = this.peerAddresses.get(id);
+    return address ? { id, address, suffrage: 'nonvoter' } : null;
+  }
+
   private addressOf(id: string | null): string | null {
     if (!id) return null;
     if (id === this.opts.id) return this.opts.address;
-    return this.configuration.servers.find((s) => s.id === id)?.address ?? null;
+    return this.peer(id)?.address ?? null;
   }
 }
 
 // --------------------------------------------------------------------------------- helpers
-
-async function bootstrapIfEmpty(storage: RaftStorage, opts: RaftNodeOptions, logger: RaftLogger): Promise<void> {
-  const hs = storage.hardStateNow();
-  const empty = storage.lastIndex() === 0 && hs.term === 0 && hs.vote === NONE && storage.latestSnapshot() === null;
-  if (!empty || !opts.bootstrap || opts.bootstrap.length === 0) return;
-  const ids = new Set<string>();
-  for (const s of opts.bootstrap) {
-    if (!s.id || !s.address) throw new RangeError('raft bootstrap: every server needs an id and an address');
-    if (ids.has(s.id)) throw new RangeError(`raft bootstrap: duplicate server id ${s.id}`);
-    ids.add(s.id);
-  }
-  if (!ids.has(opts.id)) logger.warn('raft bootstrap: this server is not in the bootstrap configuration', { id: opts.id });
-  // Like hashicorp's BootstrapCluster: the configuration is entry 1 of term 1, committed by fiat
-  // (every bootstrapping server writes the same one).
-  storage.append([{ index: 1, term: 1, type: EntryType.ConfChange, data: encodeConfiguration(opts.bootstrap) }]);
-  storage.setHardState({ term: 1, vote: NONE, commit: 1 });
-  await storage.sync(true);
-  logger.info('raft: bootstrapped configuration', { servers: opts.bootstrap.map((s) => s.id) });
-}
-
-export function encodeConfiguration(servers: readonly RaftServer[]): Uint8Array {
-  return pack(servers.map((s) => [s.id, s.address, s.suffrage === 'voter' ? 1 : 0]));
-}
-
-export function decodeConfiguration(data: Uint8Array): RaftServer[] {
-  const v = unpack(data) as unknown;
-  if (!Array.isArray(v)) throw new Error('raft: malformed configuration entry');
-  return v.map((x: unknown) => {
-    if (!Array.isArray(x) || typeof x[0] !== 'string' || typeof x[1] !== 'string') throw new Error('raft: malformed configuration entry');
-    return { id: x[0], address: x[1], suffrage: x[2] === 1 ? 'voter' : 'nonvoter' } as RaftServer;
-  });
-}
 
 /** Go's time.Duration String() for milliseconds, as Consul prints last_contact ("12.5ms", "1.2s"). */
 function formatGoDuration(ms: number): string {

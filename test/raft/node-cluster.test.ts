@@ -27,7 +27,7 @@ async function cluster(t: { after(fn: () => Promise<void> | void): void }, extra
     const fsm = new CountingFsm();
     fsms.set(s.id, fsm);
     nodes.set(s.id, await RaftNode.open({
-      id: s.id, address: s.address, dataDir: null, fsm, bootstrap: servers, transport: net.transportFor(s.id),
+      id: s.id, address: s.address, dataDir: null, fsm, bootstrap: servers, transport: net.transportFor(s.id, s.address),
       tickMs: 5, rng: seededRng(7 + i), snapshotIntervalMs: 20, ...extra,
     }));
   }
@@ -97,4 +97,34 @@ test('a follower that fell behind the compacted log is caught up with InstallSna
   assert.equal(fsm.count, c.fsms.get(leader.status().leaderId!)!.count);
   assert.equal(fsm.digest, c.fsms.get(leader.status().leaderId!)!.digest);
   assert.ok(lag.status().lastSnapshotIndex > 0);
+});
+
+test('membership: a new server joins as a voter, then is removed; one change at a time', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  await leader.propose(enc.encode('before join'));
+  const fsm4 = new CountingFsm();
+  const n4 = await RaftNode.open({
+    id: 'n4', address: '127.0.0.5:8300', dataDir: null, fsm: fsm4, transport: c.net.transportFor('n4', '127.0.0.5:8300'),
+    tickMs: 5, rng: seededRng(99),
+  });
+  t.after(() => n4.close());
+  assert.equal(n4.isLeader(), false, 'a server without configuration never campaigns');
+
+  const joining = leader.addServer({ id: 'n4', address: '127.0.0.5:8300', suffrage: 'voter' });
+  await assert.rejects(leader.addServer({ id: 'n5', address: '127.0.0.6:8300', suffrage: 'voter' }),
+    (e: unknown) => (e as { code?: string }).code === 'ERR_CONFLICT');
+  await joining;
+  assert.deepEqual(leader.status().configuration.servers.map((s) => s.id).sort(), ['n1', 'n2', 'n3', 'n4']);
+  assert.equal(leader.stats().num_peers, '3');
+  const r = await leader.propose(enc.encode('after join'));
+  await waitUntil(() => n4.status().appliedIndex >= r.index, 'the new server to catch up');
+  assert.equal(fsm4.applied.at(-1)!.data, 'after join');
+  assert.equal(n4.status().configuration.servers.length, 4);
+
+  await leader.removeServer('n4');
+  assert.equal(leader.status().configuration.servers.length, 3);
+  await assert.rejects(leader.removeServer('n4'), (e: unknown) => (e as { code?: string }).code === 'ERR_NOT_FOUND');
+  const r2 = await leader.propose(enc.encode('after removal'));
+  assert.ok(r2.index > r.index);
 });

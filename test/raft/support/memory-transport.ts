@@ -4,11 +4,13 @@ import type { RaftServer } from '../../../src/raft/api.js';
 import type { RaftMessage, RaftTransport } from '../../../src/raft/node.js';
 
 export class MemoryNetwork {
-  private readonly handlers = new Map<string, (m: RaftMessage) => void>();
+  private readonly handlers = new Map<string, (m: RaftMessage, fromAddress?: string) => void>();
+  private readonly addresses = new Map<string, string>();
   private readonly down = new Set<string>();
   delivered = 0;
 
-  transportFor(id: string): RaftTransport {
+  transportFor(id: string, address?: string): RaftTransport {
+    if (address) this.addresses.set(id, address);
     return {
       send: (to: RaftServer, msg: RaftMessage) => {
         if (this.down.has(id) || this.down.has(to.id)) return;
@@ -18,7 +20,7 @@ export class MemoryNetwork {
           const h = this.handlers.get(to.id);
           if (!h) return;
           this.delivered++;
-          h(copy);
+          h(copy, this.addresses.get(id));
         });
       },
       onMessage: (handler) => {
