@@ -50,7 +50,7 @@ test('FilterError carries the whole body, a 400 status and the bad-request code'
 test('syntax errors', () => {
   const s = schemas.checkServiceNode;
   const cases: Array<[string, string]> = [
-    ['', '1:1 (0): no match found, expected: "(", "-", "0", "\\"", "`", "not", [ \\t\\r\\n], [1-9] or [a-zA-Z]'],
+    [' ', '1:2 (1): no match found, expected: "(", "-", "0", "\\"", "`", "not", [ \\t\\r\\n], [1-9] or [a-zA-Z]'],
     ['Service.ID ==', '1:14 (13): no match found, expected: "-", "0", "\\"", "`", [ \\t\\r\\n], [1-9] or [a-zA-Z]'],
     ['Service.ID == x and', '1:20 (19): no match found, expected: [ \\t\\r\\n]'],
     ['Service.ID == x)', '1:16 (15): no match found, expected: ".", "[", [ \\t\\r\\n], [a-zA-Z0-9_] or EOF'],
@@ -75,6 +75,12 @@ test('syntax errors', () => {
     ['Service.ID == "é" é', '1:19 (19): no match found, expected: "and", "or", [ \\t\\r\\n] or EOF'],
   ];
   for (const [expr, want] of cases) assert.equal(errorOf(expr, s), want, JSON.stringify(expr));
+});
+
+test('an empty filter keeps every row (go-bexpr\'s nil filter)', () => {
+  const keep = compileFilter('', schemas.node);
+  assert.equal(keep({}), true);
+  assert.equal(keep(null), true);
 });
 
 test('selector errors name the first unknown prefix', () => {

@@ -29,9 +29,15 @@ export class FilterError extends ConclaveError {
   }
 }
 
-/** Parses and validates `expr` against the row type; throws FilterError. */
+const matchAll = (): boolean => true;
+
+/**
+ * Parses and validates `expr` against the row type; throws FilterError. An empty expression
+ * is go-bexpr's nil filter: it keeps every row (whitespace alone is a syntax error).
+ */
 export function compileFilter(expr: string, schema: FieldSchema): (row: unknown) => boolean {
   if (typeof expr !== 'string') throw new FilterError('filter expression must be a string');
+  if (expr === '') return matchAll;
   try {
     return compileExpression(parseExpression(expr), schema);
   } catch (err) {
