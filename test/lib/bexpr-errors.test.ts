@@ -1,5 +1,5 @@
-// Invalid filters: each error text is what Consul puts in its answer body. The first two are
-// verbatim from Consul issues #7338 and #9441; the others follow go-bexpr v0.1.2's validate.go,
+// Invalid filters: each error text is what Consul puts in its answer body. The first ones are
+// verbatim from Consul issues #7338, #9441 and #6467; the others follow go-bexpr v0.1.2's validate.go,
 // Go's strconv and regexp wording, and the pigeon parser's error format.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +31,11 @@ test('texts reported by Consul users', () => {
   assert.equal(
     errorOf('Address == 10.10.10.10 ', schemas.node),
     '1:17 (16): rule "number": Invalid number literal',
+  );
+  // #6467 (an unquoted node name with a hyphen): the same expected-token list.
+  assert.equal(
+    errorOf('Node == peace-host', schemas.serviceNode),
+    '1:14 (13): no match found, expected: ".", "[", [ \\t\\r\\n], [a-zA-Z0-9_] or EOF',
   );
 });
 
