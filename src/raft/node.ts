@@ -306,7 +306,11 @@ export class RaftNode {
     if (this.snapshotting) await this.snapshotting.catch(() => {});
     this.failAll(new RaftError('ERR_RAFT_SHUTDOWN', 'raft is shutting down'));
     for (const w of this.leaderWaiters.slice()) w(false);
-    await this.storage.close();
+    try {
+      await this.storage.close();
+    } catch (err) {
+      this.logger.error('raft: error closing storage', { error: String(err) });
+    }
     this.logger.info('raft: node closed', { id: this.opts.id });
   }
 

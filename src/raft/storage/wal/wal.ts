@@ -45,6 +45,8 @@ export class Wal {
   private removeUpTo = 0;
   private closed = false;
   private syncs = 0;
+  /** The active segment has writes not yet covered by an fdatasync (commit-only hard states). */
+  private dirty = false;
 
   private constructor(private readonly opts: WalOptions & { segmentBytesMax: number }, segments: Segment[], fd: number) {
     this.segments = segments;
@@ -127,6 +129,8 @@ export class Wal {
     let active = this.segments[this.segments.length - 1]!;
     let newSegment = false;
     if (active.bytes >= this.opts.segmentBytesMax) {
+      // Only the last segment may end in a torn record, so a closed segment must be fully durable.
+      if (this.dirty) await this.syncActive();
       active = this.rollover(header());
       newSegment = true;
     }
@@ -138,16 +142,20 @@ export class Wal {
     await this.opts.io.write(this.fd, buf, active.bytes);
     active.bytes += buf.length;
     active.maxIndex = Math.max(active.maxIndex, maxIndex);
+    this.dirty = true;
     // A fresh segment's directory entry must be durable before anything in it is acknowledged.
     if (newSegment) await this.opts.io.fsyncDir(this.opts.dir);
-    if (mustSync || newSegment) {
-      await this.opts.io.fdatasync(this.fd);
-      this.syncs++;
-    }
+    if (mustSync || newSegment) await this.syncActive();
     if (this.removeUpTo > 0) this.removeOldSegments();
   }
 
-  /** Starts the next segment; the previous one was fully synced by the flush that filled it. */
+  private async syncActive(): Promise<void> {
+    await this.opts.io.fdatasync(this.fd);
+    this.syncs++;
+    this.dirty = false;
+  }
+
+  /** Starts the next segment (the caller has made the previous one fully durable). */
   private rollover(header: WalRecord[]): Segment {
     const prev = this.segments[this.segments.length - 1]!;
     fs.closeSync(this.fd);
@@ -181,8 +189,12 @@ export class Wal {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    fs.closeSync(this.fd);
+    try {
+      if (this.dirty) await this.syncActive();
+    } finally {
+      this.closed = true;
+      fs.closeSync(this.fd);
+    }
   }
 }
 
