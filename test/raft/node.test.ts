@@ -181,3 +181,22 @@ test('bad input is refused with a clear error: empty commands, malformed peer me
   assert.equal(node.isLeader(), true, 'still serving');
   assert.equal((await node.propose(enc.encode('ok'))).result, 1);
 });
+
+test('an fdatasync failure stops the node: pending and later proposals reject ERR_RAFT_SHUTDOWN', async (t) => {
+  let failNext = false;
+  const io = countingIo();
+  const flaky = {
+    ...io,
+    fdatasync: (fd: number) => (failNext ? Promise.reject(new Error('EIO: simulated')) : io.fdatasync(fd)),
+  };
+  const errors: string[] = [];
+  const node = await RaftNode.open(options(tempDir(t), new CountingFsm(), {
+    storageIo: flaky, logger: { info() {}, debug() {}, warn() {}, error: (m: string) => { errors.push(m); } },
+  }));
+  t.after(() => node.close());
+  await node.propose(enc.encode('fine'));
+  failNext = true;
+  await assert.rejects(node.propose(enc.encode('doomed')), (e: unknown) => e instanceof RaftError && e.code === 'ERR_RAFT_SHUTDOWN' && /EIO/.test(e.message));
+  await assert.rejects(node.propose(enc.encode('after')), (e: unknown) => e instanceof RaftError && e.code === 'ERR_RAFT_SHUTDOWN');
+  assert.ok(errors.some((m) => /storage failure/.test(m)));
+});
