@@ -259,7 +259,7 @@ class Parser {
         const labels: string[] = [];
         while (this.tok.kind === 'string' || this.tok.kind === 'ident') labels.push(String(this.take().value));
         if (!this.isPunct('{')) {
-          this.fail(this.tok, `key '${[key, ...labels].join(' ')}' expected start of object ('{') or assignment ('=')`);
+          this.fail(keyTok, `key '${[key, ...labels].join(' ')}' expected start of object ('{') or assignment ('=')`);
         }
         this.take();
         let body: HclValue = this.parseItems(false);
@@ -308,6 +308,7 @@ class Parser {
       }
       out.push(this.parseValue());
       if (this.isPunct(',')) this.take();
+      else if (this.tok.kind === 'eof') this.fail(open, 'list not terminated, expected RBRACK');
       else if (!this.isPunct(']')) this.fail(this.tok, `expected comma or RBRACK in list, got: ${describe(this.tok)}`);
     }
   }
