@@ -224,6 +224,9 @@ class Parser {
   private fail(t: Token, detail: string): never {
     throw new HclParseError(t.line, t.column, detail);
   }
+  private atEof(): boolean {
+    return this.tok.kind === 'eof';
+  }
   private isPunct(ch: string): boolean {
     return this.tok.kind === 'punct' && this.tok.text === ch;
   }
@@ -308,7 +311,7 @@ class Parser {
       }
       out.push(this.parseValue());
       if (this.isPunct(',')) this.take();
-      else if (this.tok.kind === 'eof') this.fail(open, 'list not terminated, expected RBRACK');
+      else if (this.atEof()) this.fail(open, 'list not terminated, expected RBRACK');
       else if (!this.isPunct(']')) this.fail(this.tok, `expected comma or RBRACK in list, got: ${describe(this.tok)}`);
     }
   }
