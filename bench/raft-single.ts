@@ -1,7 +1,7 @@
 // Single-server RaftNode on disk with a trivial FSM: N concurrent proposers, each proposing its
 // next command as soon as the previous one resolves (durable + committed + applied).
 // Prints proposals/s and fdatasyncs/s per N. Usage:
-//   npx tsc -p tsconfig.json && node dist/bench/raft-single.js [seconds-per-run] [payload-bytes]
+//   npx tsc -p tsconfig.json && node dist/bench/raft-single.js [seconds-per-run] [payload-bytes] [concurrencies, e.g. 1,16,64,256]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import type { StateMachine } from '../src/raft/api.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const payloadBytes = Number(process.argv[3] ?? 128);
+const concurrencies = (process.argv[4] ?? '1,16,64,256').split(',').map(Number);
 
 class NoopFsm implements StateMachine {
   n = 0;
@@ -51,7 +52,7 @@ async function run(concurrency: number): Promise<{ proposals: number; fsyncs: nu
 
 console.log(`raft-single: ${seconds}s per run, ${payloadBytes}-byte commands, data dir under ${tmpdir()}`);
 console.log('concurrency  proposals/s  fsyncs/s  entries/fsync  p50 ms  p99 ms');
-for (const c of [1, 16, 64, 256]) {
+for (const c of concurrencies) {
   const r = await run(c);
   console.log(
     `${String(c).padStart(11)}  ${(r.proposals / r.secs).toFixed(0).padStart(11)}  ${(r.fsyncs / r.secs).toFixed(0).padStart(8)}  ` +
