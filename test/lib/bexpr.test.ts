@@ -249,3 +249,23 @@ test('large integers compare exactly', () => {
   assert.deepEqual(matching('U == 18446744073709551615', custom, big), ['x']);
   assert.deepEqual(matching('Meta is empty', s, rows), ['x']);
 });
+
+test('compiled filters are cached per schema, boundedly; errors are rethrown fresh', async () => {
+  const { FILTER_CACHE_ENTRIES_MAX, FilterError } = await import('../../src/lib/bexpr/index.js');
+  const a = compileFilter('Node == x', schemas.node);
+  assert.equal(compileFilter('Node == x', schemas.node), a);
+  assert.notEqual(compileFilter('Node == x', schemas.serviceNode), a);
+  const errors: unknown[] = [];
+  for (let i = 0; i < 2; i++) {
+    try {
+      compileFilter('Nope == 1', schemas.node);
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  assert.ok(errors[0] instanceof FilterError && errors[1] instanceof FilterError);
+  assert.notEqual(errors[0], errors[1]);
+  assert.equal((errors[0] as Error).message, (errors[1] as Error).message);
+  for (let i = 0; i <= FILTER_CACHE_ENTRIES_MAX; i++) compileFilter(`Node == n${i}`, schemas.node);
+  assert.notEqual(compileFilter('Node == x', schemas.node), a); // evicted, compiled again
+});

@@ -31,6 +31,10 @@ export class FilterError extends ConclaveError {
 
 const matchAll = (): boolean => true;
 
+/** Compiled filters kept per schema (blocking queries re-run the same filter on every wake-up). */
+export const FILTER_CACHE_ENTRIES_MAX = 256;
+const cache = new WeakMap<FieldSchema, Map<string, ((row: unknown) => boolean) | FilterError>>();
+
 /**
  * Parses and validates `expr` against the row type; throws FilterError. An empty expression
  * is go-bexpr's nil filter: it keeps every row (whitespace alone is a syntax error).
@@ -38,10 +42,26 @@ const matchAll = (): boolean => true;
 export function compileFilter(expr: string, schema: FieldSchema): (row: unknown) => boolean {
   if (typeof expr !== 'string') throw new FilterError('filter expression must be a string');
   if (expr === '') return matchAll;
+  let entries = cache.get(schema);
+  if (entries === undefined) {
+    entries = new Map();
+    cache.set(schema, entries);
+  }
+  let compiled = entries.get(expr);
+  if (compiled === undefined) {
+    compiled = compileUncached(expr, schema);
+    if (entries.size >= FILTER_CACHE_ENTRIES_MAX) entries.delete(entries.keys().next().value!);
+    entries.set(expr, compiled);
+  }
+  if (compiled instanceof FilterError) throw new FilterError(compiled.detail);
+  return compiled;
+}
+
+function compileUncached(expr: string, schema: FieldSchema): ((row: unknown) => boolean) | FilterError {
   try {
     return compileExpression(parseExpression(expr), schema);
   } catch (err) {
-    if (err instanceof ParseError || err instanceof ValidationError) throw new FilterError(err.message);
+    if (err instanceof ParseError || err instanceof ValidationError) return new FilterError(err.message);
     throw err;
   }
 }
