@@ -51,8 +51,10 @@ export function compileFilter(expr: string, schema: FieldSchema): (row: unknown)
   if (compiled === undefined) {
     compiled = compileUncached(expr, schema);
     if (entries.size >= FILTER_CACHE_ENTRIES_MAX) entries.delete(entries.keys().next().value!);
-    entries.set(expr, compiled);
+  } else {
+    entries.delete(expr); // re-inserted below: least recently used goes first
   }
+  entries.set(expr, compiled);
   if (compiled instanceof FilterError) throw new FilterError(compiled.detail);
   return compiled;
 }
