@@ -19,6 +19,7 @@ if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
 }
-const args = ['--test', '--test-concurrency=2', ...files];
+// A hung test must fail, not stall CI: per-test timeout, and exit even if a test leaks a handle.
+const args = ['--test', '--test-concurrency=2', '--test-timeout=240000', '--test-force-exit', ...files];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(r.status ?? 1);
