@@ -1,8 +1,9 @@
 // Field schemas for the rows Consul filters, from the Go structs go-bexpr reflects over
 // (agent/structs: Node, NodeService, ServiceNode, HealthCheck, CheckServiceNode;
 // api.AgentService; serf.Member) and the field tables in Consul's structs_filtering_test.go.
-// Fields tagged `bexpr:"-"` in Consul (RaftIndex, EnterpriseMeta, Definition, Config maps,
-// Locality, ...) are left out, so selecting them is an error exactly as in Consul.
+// Fields absent from Consul's field tables (RaftIndex, EnterpriseMeta, check Definition,
+// opaque Config maps, newer additions such as Locality) are left out, so selecting them is
+// an error here, as it is in the Consul versions those tables describe.
 
 import { type StructType, t } from './schema.js';
 
