@@ -50,6 +50,8 @@ export class Server {
   private closed = false;
   /** Aborted on shutdown: parked blocking queries answer at once. */
   private readonly shutdown = new AbortController();
+  /** Blocking reads currently parked or running (reported in agent/self Stats). */
+  private blockingInFlight = 0;
 
   private constructor(readonly opts: ServerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -130,12 +132,15 @@ export class Server {
   ): Promise<QueryReply<T>> {
     const meta = await this.consistency(opts);
     const timeout = queryTimeout(opts, this.opts, this.rng);
-    const [index, value] = await blockingQuery(
-      { store: () => this.fsm.store, signal: this.shutdown.signal },
-      opts,
-      timeout,
-      query,
-    );
+    const blocking = (opts.MinQueryIndex ?? 0) > 0;
+    if (blocking) this.blockingInFlight++;
+    let index: number;
+    let value: T;
+    try {
+      [index, value] = await blockingQuery({ store: () => this.fsm.store, signal: this.shutdown.signal }, opts, timeout, query);
+    } finally {
+      if (blocking) this.blockingInFlight--;
+    }
     meta.Index = index;
     return { meta, value };
   }
@@ -176,6 +181,7 @@ export class Server {
         leader: String(st.role === 'leader'),
         leader_addr: st.leaderAddress ?? '',
         server: 'true',
+        blocking_queries: String(this.blockingInFlight),
       },
     };
   }
