@@ -685,8 +685,9 @@ export class Raft {
         this.becomeFollower(this.term, NONE);
         return;
       }
-      if (this.maybeCommit()) this.bcastAppend();
-      else this.bcastAppend();
+      // The quorum may have shrunk (commit can advance) and new peers need their first append.
+      this.maybeCommit();
+      this.bcastAppend();
     }
   }
 
