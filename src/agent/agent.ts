@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import { Server } from '../server/server.js';
 import type { MemberInfo } from '../server/leader.js';
 import { HttpApi } from '../http/server.js';
+import { DnsServer } from '../dns/server.js';
 import type { AgentApi, AgentHttpConfig } from '../http/backend.js';
 import type { RpcMethod, RpcMethods } from '../structs/requests.js';
 import type { AgentCheck, AgentMember, AgentService, CheckDefinition, ServiceDefinition } from '../structs/agent.js';
@@ -32,6 +33,7 @@ export class Agent implements AgentApi {
   readonly state: LocalState;
   private server: Server | null = null;
   private http: HttpApi | null = null;
+  private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
   private ttls = new Map<string, TtlCheck>();
   private startedAt = Date.now();
@@ -94,7 +96,10 @@ export class Agent implements AgentApi {
     this.ae.start();
     const addrs = c.ports.http >= 0 ? c.clientAddrs : [];
     this.http = new HttpApi({ agent: this, addresses: [...addrs], port: c.ports.http, logger: this.log });
-    return this.http.listen();
+    const listening = await this.http.listen();
+    // DNS interface (src/dns): answers from this agent's RPCs; -dns-port -1 disables it.
+    if (c.ports.dns >= 0) await (this.dns = new DnsServer({ backend: this, config: c, logger: this.log.named('dns') })).listen();
+    return listening;
   }
 
   /** Graceful stop: parked blocking queries answer, HTTP drains, raft flushes. */
@@ -107,6 +112,7 @@ export class Agent implements AgentApi {
     this.ae?.stop();
     for (const t of this.ttls.values()) t.stop();
     this.server?.abortQueries();
+    await this.dns?.close();
     await this.http?.close();
     await this.server?.close();
   }
