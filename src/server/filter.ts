@@ -22,7 +22,8 @@ function compile(expr: string, schema: SchemaName): (row: unknown) => boolean {
   try {
     return compileFilter(expr, schemas[schema]);
   } catch (err) {
-    if (err instanceof FilterError) throw new ConclaveError('ERR_BAD_REQUEST', err.message);
+    // Consul returns bexpr's error as a plain RPC error: 500 with the text.
+    if (err instanceof FilterError) throw new ConclaveError('ERR_INTERNAL', err.message);
     throw err;
   }
 }

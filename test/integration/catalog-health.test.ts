@@ -248,3 +248,12 @@ test('agent self and members describe this agent', async () => {
   assert.equal(leader, `${agent.ip}:8300`);
   assert.deepEqual(await consul.status.peers(), [`${agent.ip}:8300`]);
 });
+
+test('an invalid filter answers 500 with bexpr text, as Consul does', async () => {
+  const r = await http(agent.base, 'GET', `/v1/catalog/nodes?filter=${encodeURIComponent('Node ==')}`);
+  assert.equal(r.status, 500);
+  assert.match(r.text, /^Failed to create boolean expression evaluator: /);
+  const a = await http(agent.base, 'GET', `/v1/agent/services?filter=${encodeURIComponent('NoSuchField == x')}`);
+  assert.equal(a.status, 500);
+  assert.match(a.text, /Selector "NoSuchField" is not valid/);
+});

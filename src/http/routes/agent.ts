@@ -108,7 +108,8 @@ function compile(expr: string, schema: keyof typeof schemas): (row: unknown) => 
   try {
     return compileFilter(expr, schemas[schema]);
   } catch (err) {
-    if (err instanceof FilterError) throw new HttpError(400, err.message);
+    // Consul's agent endpoints return bexpr's error unwrapped, which its HTTP layer answers with 500.
+    if (err instanceof FilterError) throw new HttpError(500, err.message);
     throw err;
   }
 }
