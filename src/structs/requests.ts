@@ -34,6 +34,8 @@ export interface RpcMethods {
   'Status.RaftConfiguration': { Options: QueryOptions };
   'Internal.NodeDump': { Options: QueryOptions };
   'Internal.ServiceDump': { Options: QueryOptions };
+  'Internal.NodeInfo': { Options: QueryOptions; Node: string };
+  'Internal.CatalogOverview': { Options: QueryOptions };
 }
 
 export type RpcMethod = keyof RpcMethods;

@@ -9,6 +9,7 @@ import { registerTxnRoutes } from './txn.js';
 import { registerStatusRoutes } from './status.js';
 import { registerAgentRoutes } from './agent.js';
 import { registerIndexRoutes } from './ui.js';
+import { registerInternalUiRoutes } from './internal-ui.js';
 
 export function registerRoutes(router: Router, agent: AgentApi): void {
   registerKvRoutes(router, agent);
@@ -18,5 +19,6 @@ export function registerRoutes(router: Router, agent: AgentApi): void {
   registerTxnRoutes(router, agent);
   registerStatusRoutes(router, agent);
   registerAgentRoutes(router, agent);
+  registerInternalUiRoutes(router, agent);
   registerIndexRoutes(router, agent);
 }

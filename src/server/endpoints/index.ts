@@ -7,6 +7,7 @@ import * as session from './session.js';
 import * as txn from './txn.js';
 import * as status from './status.js';
 import * as internal from './internal.js';
+import * as internalUi from './internal-ui.js';
 
 export type Endpoint = (srv: Server, args: any) => Promise<unknown>;
 
@@ -39,5 +40,8 @@ export function endpointTable(): Record<string, Endpoint> {
     'Status.Peers': status.peers,
     'Status.RaftConfiguration': status.raftConfiguration,
     'Internal.NodeDump': internal.nodeDump,
+    'Internal.ServiceDump': internalUi.serviceDump,
+    'Internal.NodeInfo': internalUi.nodeInfo,
+    'Internal.CatalogOverview': internalUi.catalogOverview,
   };
 }
