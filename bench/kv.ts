@@ -1,0 +1,168 @@
+// KV throughput and latency of a Conclave server agent on disk, next to the best a bare node:http server
+// can do and next to etcd 3.4, all loaded by the same autocannon client in the same run, plus the disk's
+// serial fsync rate. Prints one table and the ratios the "real consul agent" issue asks for.
+//
+//   npm run bench              (build, then node dist/bench/kv.js)
+//   BENCH_DURATION_S=5 BENCH_WARMUP_S=1 BENCH_CONNECTIONS=1,16,64 BENCH_TARGETS=conclave,bare,etcd
+//   BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   (profile the agent)
+//
+// Targets: Conclave `agent -server -bootstrap -data-dir <tmp>` on 127.0.0.50:8500 (every PUT is
+// fdatasync'ed before it is acknowledged); bench/bare-http-server on 127.0.0.51:8500; etcd on
+// 127.0.0.52:2379 through its JSON gateway. Each runs alone while it is loaded and is stopped by PID
+// right after, and again at the end whatever happens; temp dirs are removed.
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type autocannon from 'autocannon';
+import { cleanup, cleanupOnSignals, startChild, tempDir, type Child } from './support/children.js';
+import { REPO_ROOT, startConclave } from './support/conclave.js';
+import { b64, ensureEtcd, startEtcd } from './support/etcd.js';
+import { measureFsyncRate } from './support/fsync-rate.js';
+import { distinctKeyRequests, runLoad, type LoadRow } from './support/load.js';
+import { printRatios, printTable } from './support/report.js';
+import { waitFor } from './support/wait.js';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'conclave,bare,etcd').split(','));
+const FSYNC_SECONDS = 2;
+const VALUE = '0123456789abcdef'; // 16-byte value for every PUT
+const GET_KEY = 'bench/get';
+
+const CONCLAVE_IP = '127.0.0.50';
+const BARE_IP = '127.0.0.51';
+const ETCD_IP = '127.0.0.52';
+
+interface Target {
+  name: string;
+  pid: number;
+  url: string;
+  put: (key: string) => autocannon.Request;
+  get: autocannon.Request;
+}
+
+const rows: LoadRow[] = [];
+
+async function loadTarget(t: Target): Promise<void> {
+  for (const op of ['put', 'get'] as const) {
+    for (const connections of CONNECTIONS) {
+      const requests = (phase: string): autocannon.Request[] =>
+        op === 'get' ? [t.get] : distinctKeyRequests((n) => t.put(`bench/put-c${connections}-${phase}-${n}`));
+      const row = await runLoad({ target: t.name, op, url: t.url, serverPid: t.pid, connections, durationS: DURATION_S, warmupS: WARMUP_S, requests });
+      rows.push(row);
+      process.stderr.write(`  ${t.name} ${op} c=${connections}: ${row.reqPerSec.toFixed(0)} req/s, ${row.errors} errors\n`);
+    }
+  }
+}
+
+function consulShaped(name: string, pid: number, url: string): Target {
+  return {
+    name,
+    pid,
+    url,
+    put: (key) => ({ method: 'PUT', path: `/v1/kv/${key}`, body: VALUE }),
+    get: { method: 'GET', path: `/v1/kv/${GET_KEY}` },
+  };
+}
+
+async function benchConclave(): Promise<void> {
+  process.stderr.write(`conclave: starting agent -server -bootstrap on ${CONCLAVE_IP} ...\n`);
+  const agent = await startConclave(CONCLAVE_IP);
+  try {
+    const r = await fetch(`${agent.base}/v1/kv/${GET_KEY}`, { method: 'PUT', body: VALUE });
+    if (!r.ok) throw new Error(`conclave: seeding ${GET_KEY} answered ${r.status} ${await r.text()}`);
+    await r.arrayBuffer().catch(() => undefined);
+    await loadTarget(consulShaped('conclave', agent.child.pid, agent.base));
+  } finally {
+    await agent.child.stop();
+  }
+}
+
+async function benchBare(): Promise<void> {
+  process.stderr.write(`bare-node: starting node:http server on ${BARE_IP} ...\n`);
+  const script = join(REPO_ROOT, 'dist/bench/bare-http-server.js');
+  const child: Child = startChild('bare-node', process.execPath, [script, BARE_IP, '8500']);
+  try {
+    await waitFor(`the bare node server on ${BARE_IP}`, async () => {
+      if (child.exited()) throw new Error(`bare server exited:\n${child.output()}`);
+      return (await fetch(`http://${BARE_IP}:8500/`)).ok;
+    });
+    await loadTarget(consulShaped('bare-node', child.pid, `http://${BARE_IP}:8500`));
+  } finally {
+    await child.stop();
+  }
+}
+
+async function benchEtcd(): Promise<string> {
+  const found = ensureEtcd();
+  if ('missing' in found) return `etcd: NOT RUN — ${found.missing}`;
+  process.stderr.write(`etcd: starting ${found.bin} on ${ETCD_IP} ...\n`);
+  const etcd = await startEtcd(found.bin, ETCD_IP);
+  try {
+    const json = { 'Content-Type': 'application/json' };
+    const seed = await fetch(`${etcd.base}${etcd.prefix}/kv/put`, {
+      method: 'POST', headers: json, body: JSON.stringify({ key: b64(GET_KEY), value: b64(VALUE) }),
+    });
+    if (!seed.ok) throw new Error(`etcd: seeding ${GET_KEY} answered ${seed.status} ${await seed.text()}`);
+    await seed.arrayBuffer().catch(() => undefined);
+    const valueB64 = b64(VALUE);
+    await loadTarget({
+      name: 'etcd',
+      pid: etcd.child.pid,
+      url: etcd.base,
+      put: (key) => ({
+        method: 'POST', path: `${etcd.prefix}/kv/put`, headers: json,
+        body: `{"key":"${b64(key)}","value":"${valueB64}"}`,
+      }),
+      get: { method: 'POST', path: `${etcd.prefix}/kv/range`, headers: json, body: JSON.stringify({ key: b64(GET_KEY) }) },
+    });
+    return `etcd: ${etcd.version}, gateway ${etcd.prefix}/kv/put and ${etcd.prefix}/kv/range`;
+  } finally {
+    await etcd.child.stop();
+  }
+}
+
+/** Other work on the machine skews every number here; say so when the 1-minute load average shows it. */
+function warnIfBusy(when: string): void {
+  const load = loadavg()[0]!;
+  const cores = availableParallelism();
+  const busy = load > cores * 0.5 ? `  WARNING: the machine is busy with other work; numbers are unreliable` : '';
+  console.log(`load average ${when} the runs: ${load.toFixed(2)} on ${cores} cpus${busy}`);
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`kv bench: node ${process.version}, ${availableParallelism()} cpus (${cpu}), ` +
+    `${DURATION_S}s per run after ${WARMUP_S}s warm-up, connections ${CONNECTIONS.join('/')}, 16-byte values`);
+  warnIfBusy('before');
+  const fsync = measureFsyncRate(tempDir('fsync'), FSYNC_SECONDS);
+  console.log(`disk: serial 4 KiB append + fdatasync: ${fsync.perSec.toFixed(0)}/s over ${FSYNC_SECONDS}s ` +
+    `(p50 ${fsync.p50Ms.toFixed(2)} ms, p99 ${fsync.p99Ms.toFixed(2)} ms)`);
+  const notes: string[] = [];
+  if (TARGETS.has('conclave')) await benchConclave();
+  if (TARGETS.has('bare')) await benchBare();
+  if (TARGETS.has('etcd')) {
+    try {
+      notes.push(await benchEtcd());
+    } catch (err) {
+      notes.push(`etcd: FAILED — ${(err as Error).message}`);
+    }
+  }
+  for (const n of notes) console.log(n);
+  console.log('');
+  printTable(rows);
+  console.log('');
+  printRatios(rows, fsync.perSec);
+}
+
+cleanupOnSignals();
+let exitCode = 0;
+try {
+  await main();
+} catch (err) {
+  console.error(`kv bench failed: ${(err as Error).stack ?? String(err)}`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

@@ -1,0 +1,94 @@
+// Memory of a Conclave server agent on disk holding 100,000 KV keys with 1 KiB values: writes them
+// through the HTTP API (64 requests in flight), waits until the agent's RSS stops growing (or a
+// deadline passes), prints VmRSS (and the peak, VmHWM) from /proc/<pid>/status and how long the load
+// took, then checks that every key is there.
+//
+//   npm run bench:memory       (build, then node dist/bench/memory.js)
+//   BENCH_KEYS=100000 BENCH_VALUE_BYTES=1024 BENCH_IN_FLIGHT=64
+import autocannon from 'autocannon';
+import { cleanup, cleanupOnSignals } from './support/children.js';
+import { readRss, startConclave } from './support/conclave.js';
+import { distinctKeyRequests } from './support/load.js';
+import { delay } from './support/wait.js';
+
+const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
+const VALUE_BYTES = Number(process.env.BENCH_VALUE_BYTES ?? 1024);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 64);
+const IP = '127.0.0.53';
+const AIM_BYTES = 300 * 1024 * 1024;
+/** RSS counts as settled once it has not reached a new high for this long... */
+const SETTLE_QUIET_MS = 3_000;
+/** ...or when this much time has passed since the load ended. */
+const SETTLE_DEADLINE_MS = 30_000;
+const POLL_MS = 250;
+
+const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+
+function putAll(base: string): Promise<autocannon.Result> {
+  const value = Buffer.alloc(VALUE_BYTES, 'v').toString();
+  const requests = distinctKeyRequests((n) => ({ method: 'PUT', path: `/v1/kv/mem/${n}`, body: value }));
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: base, connections: IN_FLIGHT, amount: KEYS, timeout: 30, requests },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+/** Polls RSS until it stops making new highs for SETTLE_QUIET_MS, or SETTLE_DEADLINE_MS passes. */
+async function settle(pid: number): Promise<{ waitedMs: number; settled: boolean }> {
+  const start = Date.now();
+  let high = readRss(pid).rss;
+  let highAt = start;
+  while (Date.now() - highAt < SETTLE_QUIET_MS) {
+    if (Date.now() - start > SETTLE_DEADLINE_MS) return { waitedMs: Date.now() - start, settled: false };
+    await delay(POLL_MS);
+    const rss = readRss(pid).rss;
+    if (rss > high) {
+      high = rss;
+      highAt = Date.now();
+    }
+  }
+  return { waitedMs: Date.now() - start, settled: true };
+}
+
+async function main(): Promise<number> {
+  console.log(`memory bench: node ${process.version}; ${KEYS} keys x ${VALUE_BYTES}-byte values, ${IN_FLIGHT} in flight`);
+  const agent = await startConclave(IP);
+  const pid = agent.child.pid;
+  const before = readRss(pid);
+  console.log(`agent pid ${pid} on ${IP}: RSS at start ${mib(before.rss)}`);
+
+  const t0 = performance.now();
+  const result = await putAll(agent.base);
+  const loadS = (performance.now() - t0) / 1000;
+  const failed = result.errors + result.non2xx;
+  console.log(`load: ${result['2xx']} PUTs answered 2xx in ${loadS.toFixed(1)} s (${(result['2xx'] / loadS).toFixed(0)}/s), ` +
+    `${failed} errors (non-2xx ${result.non2xx}, timeouts ${result.timeouts}, other ${result.errors - result.timeouts})`);
+
+  const s = await settle(pid);
+  const after = readRss(pid);
+  console.log(`settle: ${s.settled ? 'no new RSS high' : 'RSS still growing at the deadline'} after ${(s.waitedMs / 1000).toFixed(1)} s`);
+  console.log(`RSS: ${mib(after.rss)} (VmRSS), anonymous ${mib(after.anon)} (RssAnon), peak ${mib(after.hwm)} (VmHWM)`);
+  console.log(`aim RSS <= ${mib(AIM_BYTES)}: ${after.rss <= AIM_BYTES ? 'MET' : 'NOT MET'}`);
+
+  // Only after measuring: a full key listing allocates in the agent too.
+  const r = await fetch(`${agent.base}/v1/kv/mem/?keys`);
+  const keys = r.ok ? ((await r.json()) as string[]).length : -1;
+  const ok = keys === KEYS && failed === 0;
+  console.log(`check: the agent lists ${keys} keys under mem/ (expected ${KEYS}): ${ok ? 'OK' : 'MISMATCH'}`);
+  await agent.child.stop();
+  return ok ? 0 : 1;
+}
+
+cleanupOnSignals();
+let exitCode = 0;
+try {
+  exitCode = await main();
+} catch (err) {
+  console.error(`memory bench failed: ${(err as Error).stack ?? String(err)}`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
