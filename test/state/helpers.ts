@@ -58,12 +58,13 @@ export function settle(): Promise<void> {
 
 /**
  * Parks `ws` and reports whether it has woken so far. `stop()` releases it (abort) and
- * returns its final result. No test depends on a timer firing.
+ * returns its final result. No test depends on a timer firing; the 60 s timeout only bounds
+ * how long a test that forgot to stop a waiter can hold the process open.
  */
 export function park(ws: WatchSet): { woke(): WaitResult | null; stop(): Promise<WaitResult> } {
   const ac = new AbortController();
   let result: WaitResult | null = null;
-  const p = ws.wait(3_600_000, ac.signal).then((r) => {
+  const p = ws.wait(60_000, ac.signal).then((r) => {
     result = r;
     return r;
   });
