@@ -17,6 +17,7 @@ import { catalogDatacentersCommand, catalogNodesCommand, catalogServicesCommand 
 import { servicesDeregisterCommand, servicesRegisterCommand } from './commands/services.js';
 import { infoCommand, joinCommand, leaveCommand, reloadCommand } from './commands/agent-ops.js';
 import { raftListPeersCommand, raftRemovePeerCommand } from './commands/operator-raft.js';
+import { validateCommand } from './commands/validate.js';
 
 function parent(synopsis: string, usageLine: string, description: string, path: string): Command {
   return {
@@ -85,6 +86,7 @@ const COMMANDS: Record<string, Command> = {
   ),
   'services deregister': servicesDeregisterCommand,
   'services register': servicesRegisterCommand,
+  validate: validateCommand,
   version: versionCommand,
 };
 

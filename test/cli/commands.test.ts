@@ -279,3 +279,19 @@ test('agent: config errors are printed and exit 1; -h prints the flags', async (
   assert.equal(h.code, 0);
   assert.match(h.out, /-bootstrap-expect=<int>/);
 });
+
+test('validate runs the agent loader over files', async () => {
+  const good = join(dir, 'good.hcl');
+  writeFileSync(good, 'data_dir = "' + join(dir, 'data') + '"\nbind_addr = "127.0.0.1"\nserver = true\nbootstrap_expect = 3\n');
+  const ok = await run(['validate', good]);
+  assert.equal(ok.code, 0);
+  assert.match(ok.out, /Configuration is valid!\n$/);
+  assert.deepEqual(await run(['validate', '-quiet', good]), { code: 0, out: '', err: '' });
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '{"data_dir":"/tmp","bind_addr":"127.0.0.1","colour":"red"}');
+  assert.deepEqual(await run(['validate', bad]), {
+    code: 1,
+    out: '',
+    err: `Config validation failed: failed to parse ${bad}: 1 error occurred:\n\t* invalid config key colour\n\n\n`,
+  });
+});
