@@ -21,6 +21,9 @@ import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
 import { healthCheckFor, parseCheck, parseService, truncateOutput, validStatus, type CheckSpec } from './definitions.js';
 import { TtlCheck, ttlExpiredOutput } from './checks/ttl.js';
 import { contentHash } from './content-hash.js';
+import { RpcListener } from '../rpc/listener.js';
+import { RpcPool } from '../rpc/mux.js';
+import { readPeersJson } from './peers-json.js';
 
 const NODE_MAINT_DEFAULT = 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.';
 const SERVICE_MAINT_DEFAULT =
@@ -32,6 +35,8 @@ export class Agent implements AgentApi {
   readonly httpConfig: AgentHttpConfig;
   readonly state: LocalState;
   private server: Server | null = null;
+  private rpcListener: RpcListener | null = null;
+  private readonly pool = new RpcPool();
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
@@ -63,7 +68,13 @@ export class Agent implements AgentApi {
   async start(): Promise<string[]> {
     const c = this.config;
     if (c.server) {
+      this.rpcListener = new RpcListener(this.log.named('agent.rpc'));
+      await this.rpcListener.listen(c.bindAddr, c.ports.server);
+      const peers = c.dataDir && !c.devMode ? readPeersJson(c.dataDir, this.log.named('agent.server')) : null;
       this.server = await Server.start({
+        listener: this.rpcListener,
+        pool: this.pool,
+        bootstrapServers: peers,
         nodeName: c.nodeName,
         nodeId: c.nodeId,
         datacenter: c.datacenter,

@@ -15,6 +15,10 @@ import { systemRng, type Rng } from '../lib/rng.js';
 import type { Logger } from '../lib/logger.js';
 import { LeaderDuties, type MemberInfo } from './leader.js';
 import { endpointTable, type Endpoint } from './endpoints/index.js';
+import { TcpRaftTransport } from './raft-transport.js';
+import { RpcProtocol, type RpcListener } from '../rpc/listener.js';
+import { serveMux, type RpcPool } from '../rpc/mux.js';
+import { routeFor } from './forward.js';
 
 export interface ServerOptions {
   nodeName: string;
@@ -26,6 +30,12 @@ export interface ServerOptions {
   dataDir: string | null;
   /** Elect ourselves as the only voter when no raft state exists (-dev, -bootstrap, -bootstrap-expect 1). */
   bootstrap: boolean;
+  /** An explicit initial configuration (raft/peers.json) used when no raft state exists. */
+  bootstrapServers?: RaftServer[] | null;
+  /** The server port's listener (absent in in-process tests): carries raft and forwarded RPCs. */
+  listener?: RpcListener | null;
+  /** Connections to other servers, for forwarding to the leader. */
+  pool?: RpcPool | null;
   raftMultiplier: number;
   snapshotThreshold: number;
   trailingLogs: number;
@@ -48,6 +58,7 @@ export class Server {
   private leader!: LeaderDuties;
   private raftNode!: RaftNode;
   private closed = false;
+  private transport: TcpRaftTransport | null = null;
   /** Aborted on shutdown: parked blocking queries answer at once. */
   private readonly shutdown = new AbortController();
   /** Blocking reads currently parked or running (reported in agent/self Stats). */
@@ -65,12 +76,23 @@ export class Server {
     const srv = new Server(opts);
     const self: RaftServer = { id: opts.nodeId, address: srv.rpcAddress, suffrage: 'voter' };
     srv.leader = new LeaderDuties(srv, opts.members);
+    const transport = opts.listener
+      ? new TcpRaftTransport(opts.nodeId, srv.rpcAddress, opts.listener, opts.logger.named('server.raft.transport'))
+      : undefined;
+    srv.transport = transport ?? null;
+    opts.listener?.handle(RpcProtocol.Multiplex, (socket, first) =>
+      serveMux(socket, first, (method, args) => srv.rpc(method, args), srv.log),
+    );
+    const bootstrap = opts.bootstrapServers && opts.bootstrapServers.length > 0
+      ? opts.bootstrapServers
+      : opts.bootstrap ? [self] : undefined;
     srv.raftNode = await RaftNode.open({
       id: opts.nodeId,
       address: srv.rpcAddress,
       dataDir: opts.dataDir,
       fsm: srv.fsm,
-      bootstrap: opts.bootstrap ? [self] : undefined,
+      bootstrap,
+      transport,
       raftMultiplier: opts.raftMultiplier,
       snapshotThreshold: opts.snapshotThreshold,
       trailingLogs: opts.trailingLogs,
@@ -100,10 +122,19 @@ export class Server {
     return this.leader;
   }
 
-  /** Dispatches an RPC by Consul's method name (Catalog.Register, KVS.Get, ...). */
+  /**
+   * Dispatches an RPC by Consul's method name (Catalog.Register, KVS.Get, ...). Writes, consistent
+   * and default reads go to the leader (forwarded when this server is not it); stale reads and
+   * status calls are answered here.
+   */
   async rpc(method: string, args: unknown): Promise<unknown> {
     const ep = this.endpoints[method];
     if (!ep) throw new ConclaveError('ERR_BAD_REQUEST', `rpc: can't find method ${method}`);
+    if (routeFor(method, args, this) === 'leader' && !this.raftNode.isLeader()) {
+      const leader = this.raftNode.status().leaderAddress;
+      if (!leader || leader === this.rpcAddress || !this.opts.pool) throw noLeader();
+      return this.opts.pool.call(leader, method, args, forwardTimeoutMs(args, this.opts.maxQueryTimeMs));
+    }
     return ep(this, args);
   }
 
@@ -158,14 +189,15 @@ export class Server {
       }
     }
     if (!knownLeader) throw noLeader();
-    if (!isLeader) throw noLeader(); // forwarding to a remote leader comes with multi-server raft
-    if (opts.RequireConsistent) {
+    if (!isLeader) throw noLeader(); // rpc() forwards such reads; getting here means leadership just moved
+    // Default reads trust the leader lease; without a valid lease they confirm leadership first.
+    if (opts.RequireConsistent || !this.raftNode.leaseValid()) {
       try {
         await this.raftNode.verifyLeader();
       } catch (err) {
         throw mapRaftError(err);
       }
-      return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'consistent' };
+      if (opts.RequireConsistent) return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'consistent' };
     }
     return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'leader' };
   }
@@ -197,7 +229,15 @@ export class Server {
     this.shutdown.abort();
     this.leader.stop();
     await this.raftNode.close();
+    this.transport?.close();
   }
+}
+
+/** A forwarded blocking query may legitimately take its whole wait (plus jitter) to answer. */
+function forwardTimeoutMs(args: unknown, maxQueryTimeMs: number): number {
+  const o = (args as { Options?: QueryOptions } | null)?.Options;
+  if (o && (o.MinQueryIndex ?? 0) > 0) return maxQueryTimeMs + maxQueryTimeMs / 16 + 10_000;
+  return 30_000;
 }
 
 export function mapRaftError(err: unknown): unknown {
