@@ -33,9 +33,10 @@ const nodeInfoSchema = t.struct({
 
 export function registerInternalUiRoutes(router: Router, agent: AgentApi): void {
   router.add('/v1/internal/ui/services', ['GET'], async (ctx) => {
-    const reply: QueryReply<CheckServiceNode[]> = await agent.rpc('Internal.ServiceDump', {
-      Options: readOptions(ctx, agent),
-    });
+    const options = readOptions(ctx, agent);
+    // Checked here too so a bad expression is a 400 with go-bexpr's text, whatever the RPC path does with it.
+    compileFilter(options.Filter ?? '', schemas.checkServiceNode);
+    const reply: QueryReply<CheckServiceNode[]> = await agent.rpc('Internal.ServiceDump', { Options: options });
     ctx.setMeta(reply.meta);
     return ctx.sendJson(summarizeServices(reply.value, agent.httpConfig.datacenter));
   });
