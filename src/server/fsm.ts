@@ -58,7 +58,7 @@ export class Fsm implements StateMachine {
       case MessageType.Session:
         return this.applySession(index, payload as SessionRequest);
       case MessageType.Txn:
-        return store.txn(index, (payload as { Ops: TxnOp[] }).Ops.map(normaliseTxnOp));
+        return store.txn(index, (payload as { Ops: TxnOp[] }).Ops.map(normaliseTxnOp), { enforceLockDelay: false });
       case MessageType.TombstoneReap:
         store.reapTombstones((payload as { ReapIndex: number }).ReapIndex);
         return null;
@@ -86,7 +86,8 @@ export class Fsm implements StateMachine {
       case 'cas':
         return store.kvsCAS(index, e);
       case 'lock':
-        return store.kvsLock(index, e);
+        // Lock-delay is judged by the leader before proposing (clocks differ between replicas).
+        return store.kvsLock(index, e, { enforceLockDelay: false });
       case 'unlock':
         return store.kvsUnlock(index, e);
       case 'delete':

@@ -11,6 +11,8 @@ export async function apply(srv: Server, args: RpcMethods['KVS.Apply']): Promise
   if ((args.Op === 'lock' || args.Op === 'unlock') && !args.Entry.Session) {
     throw new ConclaveError('ERR_INTERNAL', 'Missing session');
   }
+  // Consul's leader refuses a lock inside the key's lock-delay without writing anything.
+  if (args.Op === 'lock' && srv.store.kvsLockDelay(args.Entry.Key) > 0) return false;
   const result = await srv.apply(MessageType.KVS, { Op: args.Op, Entry: args.Entry });
   return result === true;
 }
