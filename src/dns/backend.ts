@@ -36,11 +36,19 @@ export interface DnsAgentConfig {
   };
 }
 
+export interface ServiceNodesReply {
+  readonly index: number;
+  readonly nodes: readonly CheckServiceNode[];
+}
+
 /** Catalog reads the resolver makes. Errors thrown here become SERVFAIL. */
 export interface DnsCatalog {
   datacenters(): Promise<readonly string[]>;
-  /** Every instance of a service (healthy or not) with its node and checks. */
-  serviceNodes(service: string, dc: string): Promise<readonly CheckServiceNode[]>;
+  /**
+   * Every instance of a service (healthy or not) with its node and checks, and the catalog index
+   * of that answer (it moves whenever any row in it changes, as for blocking queries).
+   */
+  serviceNodes(service: string, dc: string): Promise<ServiceNodesReply>;
   /** A node by name (case-insensitive), or null. */
   node(name: string, dc: string): Promise<Node | null>;
   /** Every node, with the addresses of the services on it (for reverse lookups). */
@@ -54,14 +62,25 @@ export function rpcCatalog(backend: DnsBackend, cfg: Pick<DnsAgentConfig, 'dns'>
     AllowStale: cfg.dns.allowStale,
     MaxStaleMs: cfg.dns.maxStaleMs,
   });
+  const inflight = new Map<string, Promise<ServiceNodesReply>>();
   return {
     async datacenters() {
       const r = await backend.rpc('Catalog.ListDatacenters', {});
       return Array.isArray(r) ? r : (r?.value ?? []);
     },
-    async serviceNodes(service, dc) {
-      const r = await backend.rpc('Health.ServiceNodes', { Options: opts(dc), ServiceName: service });
-      return r.value ?? [];
+    serviceNodes(service, dc) {
+      // Concurrent lookups of one service share a single read (no staleness beyond the read itself).
+      const key = `${dc}\u0000${service}`;
+      let p = inflight.get(key);
+      if (!p) {
+        p = backend
+          .rpc('Health.ServiceNodes', { Options: opts(dc), ServiceName: service })
+          .then((r: { meta?: { Index?: number }; value?: CheckServiceNode[] }) => ({ index: r.meta?.Index ?? 0, nodes: r.value ?? [] }));
+        inflight.set(key, p);
+        const clear = () => inflight.delete(key);
+        p.then(clear, clear);
+      }
+      return p;
     },
     async node(name, dc) {
       const r = await backend.rpc('Catalog.NodeServices', { Options: opts(dc), Node: name });

@@ -1,6 +1,7 @@
 // Small pure helpers for building DNS records: IP parsing, reverse names, hex `.addr.` labels,
 // node-meta TXT (RFC 1464), SOA, names that fit the wire. No I/O.
 import type { Answer } from 'dns-packet';
+import type { Node } from '../structs/catalog.js';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 
@@ -169,4 +170,23 @@ export function soaRecord(domain: string, soa: SoaSettings, nowMs: number): Answ
       minimum: soa.minTtl,
     },
   };
+}
+
+/** A/AAAA (or CNAME for a hostname) for an address, if the question type asks for it. */
+export function recordsFor(name: string, addr: string, qtype: string, ttl: number): Answer[] {
+  const a = classifyAddress(addr);
+  if (a.kind === 'v4' && (qtype === 'A' || qtype === 'ANY')) return [addressRecord(name, a, ttl)];
+  if (a.kind === 'v6' && (qtype === 'AAAA' || qtype === 'ANY')) return [addressRecord(name, a, ttl)];
+  if (a.kind === 'host' && a.text !== '' && wireSafeName(a.text) && (qtype === 'A' || qtype === 'AAAA' || qtype === 'ANY' || qtype === 'CNAME')) {
+    return [addressRecord(name, a, ttl)];
+  }
+  return [];
+}
+
+/** Node meta as TXT records (sorted by key). */
+export function metaRecords(name: string, node: Pick<Node, 'Meta'>, ttl: number): Answer[] {
+  const meta = node.Meta ?? {};
+  return Object.keys(meta)
+    .sort()
+    .map((k) => ({ name, type: 'TXT', ttl, data: txtStrings(metaTxt(k, meta[k]!)) }) as Answer);
 }

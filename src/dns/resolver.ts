@@ -2,15 +2,13 @@
 // to the recursors". Pure apart from the catalog it is handed: time and randomness come in `env`.
 // Behaviour follows Consul's agent/dns.go (see consul-api.md §6).
 import type { Answer, Packet, Question } from 'dns-packet';
-import type { CheckServiceNode, Node } from '../structs/catalog.js';
 import type { Rng } from '../lib/rng.js';
-import { randomInt } from '../lib/rng.js';
 import type { DnsCatalog } from './backend.js';
 import { matchDomain, parseName } from './names.js';
 import {
-  RCODE, addressRecord, classifyAddress, decodeHexAddr, hexOf, metaTxt, reverseName, soaRecord, txtStrings, wireSafeName,
-  type SoaSettings,
+  RCODE, addressRecord, decodeHexAddr, metaRecords, recordsFor, reverseName, soaRecord, wireSafeName, type SoaSettings,
 } from './records.js';
+import { addressAnswers, healthy, prepare, serviceTtlSeconds, shuffle, srvAnswers, type Budget, type ServiceMemo } from './service.js';
 import { ednsSize, trimTcp, trimUdp } from './truncate.js';
 
 /** Resolver settings, derived once from the agent's config (see resolverConfig in server.ts). */
@@ -38,6 +36,10 @@ export interface ResolveEnv {
   readonly rng: Rng;
   readonly nowMs: number;
   readonly transport: 'udp' | 'tcp';
+  /** Prepared service records by catalog index; optional (tests may leave it out). */
+  readonly memo?: ServiceMemo;
+  /** Filled in by resolve(): the client's EDNS0 UDP size, or null. */
+  ednsSize?: number | null;
 }
 
 /** `reply`: send this packet. `recurse`: forward the request to the recursors. `drop`: say nothing. */
@@ -99,6 +101,7 @@ export async function resolve(req: Packet, env: ResolveEnv): Promise<Outcome> {
   const q = questions[0]!;
   if (!wireSafeName(q.name)) return { kind: 'reply', packet: bareReply(req, RCODE.FORMERR, cfg, false) };
   const lname = `${q.name.toLowerCase().replace(/\.$/, '')}.`;
+  env = { ...env, ednsSize: ednsSize(req) };
 
   let d: Draft;
   if (lname === 'arpa.' || lname.endsWith('.arpa.')) {
@@ -191,151 +194,33 @@ async function datacenterFor(dc: string | null, env: ResolveEnv): Promise<string
   return known.includes(dc) ? dc : null;
 }
 
-export function serviceTtlSeconds(service: string, table: Readonly<Record<string, number>>): number {
-  const exact = table[service];
-  if (exact !== undefined) return Math.floor(exact / 1000);
-  let best: string | null = null;
-  for (const k of Object.keys(table)) {
-    if (!k.endsWith('*')) continue;
-    const prefix = k.slice(0, -1);
-    if (service.startsWith(prefix) && (best === null || prefix.length > best.length - 1)) best = k;
-  }
-  return best === null ? 0 : Math.floor(table[best]! / 1000);
-}
-
-/** Consul's CheckServiceNodes.Filter: any critical check drops the instance; only_passing drops warning too. */
-export function healthy(n: CheckServiceNode, onlyPassing: boolean): boolean {
-  for (const c of n.Checks) {
-    if (c.Status === 'critical') return false;
-    if (onlyPassing && c.Status !== 'passing') return false;
-  }
-  return true;
-}
-
-/** SRV weight: Weights.Warning when a node or service check warns, else Weights.Passing (default 1). */
-export function srvWeight(n: CheckServiceNode): number {
-  const w = n.Service.Weights;
-  const passing = w ? w.Passing : 1;
-  const warning = w ? w.Warning : 1;
-  let status = 'passing';
-  for (const c of n.Checks) {
-    if (c.ServiceName !== '' && c.ServiceName !== n.Service.Service) continue;
-    if (c.Status === 'critical' || (c.Status as string) === 'maintenance') return 0;
-    if (c.Status === 'warning') status = 'warning';
-  }
-  return Math.max(0, Math.min(65535, status === 'warning' ? warning : passing));
-}
-
-function shuffle<T>(items: T[], rng: Rng): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = randomInt(rng, i + 1);
-    const t = items[i]!;
-    items[i] = items[j]!;
-    items[j] = t;
-  }
-  return items;
-}
-
-function hasTag(tags: readonly string[] | null, tag: string): boolean {
-  if (!tags) return false;
-  for (const t of tags) if (t.toLowerCase() === tag) return true;
-  return false;
-}
-
-/** A/AAAA (or CNAME for a hostname) for an address, if the question's type asks for it. */
-function recordsFor(name: string, addr: string, qtype: string, ttl: number): Answer[] {
-  const a = classifyAddress(addr);
-  if (a.kind === 'v4' && (qtype === 'A' || qtype === 'ANY')) return [addressRecord(name, a, ttl)];
-  if (a.kind === 'v6' && (qtype === 'AAAA' || qtype === 'ANY')) return [addressRecord(name, a, ttl)];
-  if (a.kind === 'host' && wireSafeName(a.text) && (qtype === 'A' || qtype === 'AAAA' || qtype === 'ANY' || qtype === 'CNAME')) {
-    return [addressRecord(name, a, ttl)];
-  }
-  return [];
-}
-
-function metaRecords(name: string, node: Node, ttl: number): Answer[] {
-  const meta = node.Meta ?? {};
-  return Object.keys(meta)
-    .sort()
-    .map((k) => ({ name, type: 'TXT', ttl, data: txtStrings(metaTxt(k, meta[k]!)) }) as Answer);
-}
-
 async function serviceLookup(
   q: Question, domain: string, service: string, tag: string, dcLabel: string | null, env: ResolveEnv, d: Draft,
 ): Promise<void> {
   const cfg = env.config;
   const dc = await datacenterFor(dcLabel, env);
   if (dc === null) return void (d.rcode = RCODE.NXDOMAIN);
-  const all = await env.catalog.serviceNodes(service, dc);
-  const nodes: CheckServiceNode[] = [];
-  for (const n of all) if ((tag === '' || hasTag(n.Service.Tags, tag)) && healthy(n, cfg.onlyPassing)) nodes.push(n);
-  if (nodes.length === 0) return void (d.rcode = RCODE.NXDOMAIN);
-  shuffle(nodes, env.rng);
+  const reply = await env.catalog.serviceNodes(service, dc);
   const ttl = serviceTtlSeconds(service, cfg.serviceTtl);
-  if (q.type === 'SRV') serviceSrv(q, domain, dc, nodes, ttl, env, d);
-  else serviceAddrs(q, nodes, ttl, cfg.aRecordLimit, d);
+  const make = () => prepare(reply.nodes, tag, cfg.onlyPassing, dc, domain, ttl, cfg.nodeMetaTxt);
+  const p = env.memo ? env.memo.get(`${dc}|${service}|${tag}|${domain}`, reply.index, make) : make();
+  if (p.srv.length === 0) return void (d.rcode = RCODE.NXDOMAIN);
+  const budget = budgetFor(q, env);
+  if (q.type === 'SRV') {
+    const r = srvAnswers(q.name, p, ttl, env.rng, budget);
+    d.answers.push(...r.answers);
+    d.additionals.push(...r.extras);
+  } else {
+    d.answers.push(...addressAnswers(q.name, q.type, p, ttl, env.rng, cfg.aRecordLimit, budget));
+  }
 }
 
-function serviceAddrs(q: Question, nodes: readonly CheckServiceNode[], ttl: number, limit: number, d: Draft): void {
-  const seen = new Set<string>();
-  let cname: Answer[] | null = null;
-  let count = 0;
-  for (const n of nodes) {
-    const recs = recordsFor(q.name, n.Service.Address || n.Node.Address, q.type, ttl);
-    if (recs.length === 0) continue;
-    const key = `${recs[0]!.type} ${String((recs[0] as any).data)}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (recs[0]!.type === 'CNAME') {
-      // Only answered with a CNAME when no instance has an IP address.
-      cname ??= recs;
-      continue;
-    }
-    d.answers.push(...recs);
-    if (++count === limit) return;
-  }
-  if (d.answers.length === 0 && cname) d.answers.push(...cname);
-}
-
-function serviceSrv(q: Question, domain: string, dc: string, nodes: readonly CheckServiceNode[], ttl: number, env: ResolveEnv, d: Draft): void {
-  const seen = new Set<string>();
-  const extraSeen = new Set<string>();
-  for (const n of nodes) {
-    const nodeAddr = n.Node.Address;
-    const svcAddr = n.Service.Address || nodeAddr;
-    const tuple = `${n.Node.Node}:${svcAddr}:${n.Service.Port}`;
-    if (seen.has(tuple)) continue;
-    seen.add(tuple);
-    let target: string;
-    let extra: Answer[];
-    const a = classifyAddress(svcAddr);
-    if (svcAddr === nodeAddr || a.kind === 'host') {
-      if (a.kind === 'host' && svcAddr !== nodeAddr) {
-        // A service on its own hostname: the hostname is the target.
-        if (!wireSafeName(a.text)) continue;
-        target = a.text.endsWith('.') ? a.text : `${a.text}.`;
-        extra = [];
-      } else {
-        target = `${n.Node.Node}.node.${dc}.${domain}`;
-        if (!wireSafeName(target)) continue;
-        extra = recordsFor(target, nodeAddr, 'ANY', ttl);
-        if (env.config.nodeMetaTxt) extra.push(...metaRecords(target, n.Node, ttl));
-      }
-    } else {
-      target = `${hexOf(a.bytes)}.addr.${dc}.${domain}`;
-      extra = [addressRecord(target, a, ttl)];
-    }
-    d.answers.push({
-      name: q.name,
-      type: 'SRV',
-      ttl,
-      data: { priority: 1, weight: srvWeight(n), port: n.Service.Port, target },
-    });
-    if (!extraSeen.has(target)) {
-      extraSeen.add(target);
-      d.additionals.push(...extra);
-    }
-  }
+/** What the transport can carry; answers past it are not generated (they would be trimmed). */
+function budgetFor(q: Question, env: ResolveEnv): Budget {
+  if (env.transport === 'tcp') return { maxAnswers: q.type === 'SRV' ? 1024 : 4096, maxBytes: 65523 };
+  const edns = env.ednsSize ?? null;
+  const maxBytes = edns !== null && edns > 512 ? Math.min(edns, 65467) : 512;
+  return { maxAnswers: maxBytes === 512 ? Math.min(8, env.config.udpAnswerLimit) : Infinity, maxBytes };
 }
 
 async function nodeLookup(q: Question, domain: string, name: string, dcLabel: string | null, env: ResolveEnv, d: Draft): Promise<void> {
@@ -363,7 +248,7 @@ function addrLookup(q: Question, hex: string, env: ResolveEnv, d: Draft): void {
 async function nameservers(domain: string, env: ResolveEnv): Promise<[Answer[], Answer[]]> {
   const cfg = env.config;
   const servers = shuffle(
-    (await env.catalog.serviceNodes('consul', cfg.datacenter)).filter((n) => healthy(n, false)),
+    (await env.catalog.serviceNodes('consul', cfg.datacenter)).nodes.filter((n) => healthy(n, false)),
     env.rng,
   );
   const ns: Answer[] = [];

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { rpcCatalog, type DnsAgentConfig, type DnsBackend, type DnsCatalog } from './backend.js';
 import { bareReply, resolve, type ResolverConfig } from './resolver.js';
 import { RCODE } from './records.js';
+import { ServiceMemo } from './service.js';
 import { forward, parseRecursor, recursorOrder, type RecursorTarget } from './recursor.js';
 
 export interface DnsServerOptions {
@@ -56,6 +57,7 @@ export class DnsServer {
   private readonly udp: dgram.Socket[] = [];
   private readonly tcp: net.Server[] = [];
   private readonly conns = new Set<net.Socket>();
+  private readonly memo = new ServiceMemo();
   private closed = false;
 
   constructor(private readonly o: DnsServerOptions) {
@@ -119,7 +121,7 @@ export class DnsServer {
     }
     let packet: Packet;
     try {
-      const out = await resolve(req, { catalog: this.catalog, config: this.cfg, rng: this.rng, nowMs: this.nowMs(), transport });
+      const out = await resolve(req, { catalog: this.catalog, config: this.cfg, rng: this.rng, nowMs: this.nowMs(), transport, memo: this.memo });
       if (out.kind === 'drop') return null;
       if (out.kind === 'recurse') return await this.recurse(msg, req, transport);
       packet = out.packet;
