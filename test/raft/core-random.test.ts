@@ -1,5 +1,5 @@
 // Seeded random schedules over a 5-node core cluster: message loss, duplication and reordering,
-// partitions, crashes with restart from what was persisted. After every step the Raft safety
+// partitions, crashes with restart from what was persisted, snapshots with log compaction. After every step the Raft safety
 // properties must hold; after healing, every node must converge (liveness).
 //   election safety: at most one leader per term
 //   state machine safety: every node applies the same entry at each index (applied logs are
@@ -67,6 +67,10 @@ function runSeed(seed: number): void {
       }
     } else if (roll < 96) {
       c.restart(IDS[randomInt(rng, IDS.length)]!);
+    } else if (roll < 98) {
+      // Snapshot and compact (sometimes with no trailing entries), so lagging or restarted
+      // followers must be caught up with InstallSnapshot.
+      c.snapshotAndCompact(IDS[randomInt(rng, IDS.length)]!, randomInt(rng, 2) === 0 ? 0 : randomInt(rng, 10));
     }
     c.processReadies();
     check(`step ${step}`);

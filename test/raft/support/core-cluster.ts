@@ -5,6 +5,7 @@
 import { RawNode } from '../../../src/raft/core/raw-node.js';
 import { EntryType, type Entry, type Message, type ReadState } from '../../../src/raft/core/messages.js';
 import { MemoryStorage } from '../../../src/raft/storage/memory-storage.js';
+import { decodeSnapshotFromCore } from '../../../src/raft/storage/storage.js';
 import { seededRng } from '../../../src/lib/rng.js';
 
 export interface ClusterNode {
@@ -71,10 +72,28 @@ export class CoreCluster {
       id, storage: old.storage, electionTicks: this.opts.electionTicks ?? 10, heartbeatTicks: this.opts.heartbeatTicks ?? 1,
       preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true,
       rng: seededRng((this.opts.seed ?? 1) * 100 + i + 1000 * (++this.restarts)), entriesPerMessageMax: this.opts.entriesPerMessageMax ?? 64,
+      applied: old.storage.snapshotMeta().index,
     });
-    this.nodes.set(id, { id, node, storage: old.storage, applied: [], readStates: [] });
+    const snap = old.storage.latestSnapshot();
+    this.nodes.set(id, { id, node, storage: old.storage, applied: snap ? decodeApplied(snap.fsm) : [], readStates: [] });
   }
   private restarts = 0;
+
+  /** Takes a snapshot of `id` at its applied index and compacts its log `trailing` entries behind. */
+  snapshotAndCompact(id: string, trailing: number): void {
+    const n = this.get(id);
+    const r = n.node.raft;
+    const index = r.log.applied;
+    const term = r.log.term(index);
+    if (index <= n.storage.snapshotMeta().index || term === null) return;
+    const cs = r.confState();
+    const servers = [
+      ...cs.voters.map((v) => ({ id: v, address: v, suffrage: 'voter' as const })),
+      ...cs.learners.map((v) => ({ id: v, address: v, suffrage: 'nonvoter' as const })),
+    ];
+    void n.storage.saveSnapshot({ index, term, configuration: { servers, index: 0 }, fsm: encodeApplied(n.applied.filter((e) => e.index <= index)) }, false);
+    n.storage.compact(index - trailing);
+  }
 
   /** Delivers one queued message (by position), unless its link is cut. */
   deliverAt(pos: number): void {
@@ -97,13 +116,20 @@ export class CoreCluster {
     for (const n of this.nodes.values()) {
       while (n.node.hasReady()) {
         const rd = n.node.ready();
-        if (rd.snapshot) throw new Error('snapshots are not exercised by the core cluster');
+        if (rd.snapshot) {
+          // InstallSnapshot: the "FSM" of a cluster node is its list of applied entries.
+          const stored = decodeSnapshotFromCore(rd.snapshot);
+          void n.storage.saveSnapshot(stored, true); // MemoryStorage completes synchronously
+          n.applied = decodeApplied(stored.fsm);
+        }
         if (rd.entries.length > 0) n.storage.append(rd.entries);
         if (rd.hardState) n.storage.setHardState(rd.hardState);
         for (const m of rd.messages) {
           this.sent.push(m);
           this.queue.push(m);
         }
+        // As the driver does: a snapshot counts as sent; if it is lost, the follower is probed again.
+        for (const m of rd.messages) if (m.type === 'MsgSnap') n.node.reportSnapshot(m.to, false);
         for (const e of rd.committedEntries) n.applied.push(e);
         n.readStates.push(...rd.readStates);
         n.node.advance(rd);
@@ -179,3 +205,12 @@ export class CoreCluster {
 }
 
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function encodeApplied(entries: Entry[]): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(entries.map((e) => [e.index, e.term, e.type, new TextDecoder().decode(e.data)])));
+}
+
+function decodeApplied(data: Uint8Array): Entry[] {
+  const rows = JSON.parse(new TextDecoder().decode(data)) as [number, number, Entry['type'], string][];
+  return rows.map(([index, term, type, d]) => ({ index, term, type, data: new TextEncoder().encode(d) }));
+}
