@@ -1,38 +1,26 @@
 // Turns the merged config layers into a validated RuntimeConfig (Consul's builder.build + validate).
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, networkInterfaces } from 'node:os';
-import { join } from 'node:path';
-import { isIP } from 'node:net';
+import { existsSync, statSync } from 'node:fs';
 import { parseDurationNs } from '../lib/duration.js';
-import { isUuid, newUuid } from '../lib/uuid.js';
 import type { Decoded } from './schema.js';
+import { ConfigError, type CheckDefinition, type GossipSettings, type RuntimeConfig, type ServiceDefinition } from './types.js';
+import { resolveAddresses, isAny, isLoopback, type HostFacts } from './addresses.js';
+import { resolveNodeId } from './node-id.js';
 import {
-  ConfigError,
-  type CheckDefinition,
-  type GossipSettings,
-  type LogLevel,
-  type RuntimeConfig,
-  type ServiceDefinition,
-} from './types.js';
+  fqdn,
+  normaliseLogLevel,
+  portVal,
+  positive,
+  uiContentPath,
+  uniqueWords,
+  validateBasicName,
+  validateCheckDef,
+  validateEncryptKey,
+  validateNodeMeta,
+  validateServiceDef,
+  resolveServerRole,
+} from './validate.js';
 
-/** Host facts the builder needs, injectable for tests. */
-export interface HostFacts {
-  hostname(): string;
-  privateIPv4s(): string[];
-}
-
-export const systemHost: HostFacts = {
-  hostname: () => hostname(),
-  privateIPv4s: () => {
-    const out: string[] = [];
-    for (const addrs of Object.values(networkInterfaces())) {
-      for (const a of addrs ?? []) {
-        if (a.family === 'IPv4' && !a.internal && isPrivateIPv4(a.address)) out.push(a.address);
-      }
-    }
-    return out;
-  },
-};
+export { systemHost, isPrivateIPv4, type HostFacts } from './addresses.js';
 
 export function buildRuntime(
   c: Decoded,
@@ -43,22 +31,16 @@ export function buildRuntime(
   const devMode = opts.devMode;
   const server = r.bool('server');
 
-  // ---- addresses ----
-  const bindAddr = expandSingleIp('bind_addr', r.str('bind_addr'), opts.host);
-  if (!bindAddr) throw new ConfigError('bind_addr cannot be empty');
-  const advertiseRaw = r.optStr('advertise_addr');
-  if (advertiseRaw !== undefined && isAny(advertiseRaw)) {
-    throw new ConfigError('Advertise address cannot be 0.0.0.0, :: or [::]');
-  }
-  let advertiseAddr = advertiseRaw ? expandSingleIp('advertise_addr', advertiseRaw, opts.host) : bindAddr;
-  if (isAny(advertiseAddr)) advertiseAddr = detectPrivateIPv4(opts.host);
-  const wanRaw = r.optStr('advertise_addr_wan');
-  if (wanRaw !== undefined && isAny(wanRaw)) throw new ConfigError('Advertise WAN address cannot be 0.0.0.0, :: or [::]');
-  const advertiseAddrWan = wanRaw ? expandSingleIp('advertise_addr_wan', wanRaw, opts.host) : advertiseAddr;
-  const clientAddrs = expandIps('client_addr', r.str('client_addr'), opts.host);
-  if (clientAddrs.length === 0) {
-    warnings.push('client_addr is empty, client services (DNS, HTTP, HTTPS, GRPC) will not be listening for connections');
-  }
+  const { bindAddr, advertiseAddr, advertiseAddrWan, clientAddrs } = resolveAddresses(
+    {
+      bind: r.str('bind_addr'),
+      advertise: r.optStr('advertise_addr'),
+      advertiseWan: r.optStr('advertise_addr_wan'),
+      client: r.str('client_addr'),
+    },
+    opts.host,
+    warnings,
+  );
 
   const ports = {
     http: portVal('ports.http', r.optNum('ports.http')),
@@ -95,31 +77,10 @@ export function buildRuntime(
     throw new ConfigError(`data_dir "${dataDir}" is not a directory`);
   }
 
-  // ---- server role ----
-  let bootstrap = r.bool('bootstrap');
-  let bootstrapExpect = r.num('bootstrap_expect');
-  if (bootstrapExpect === 1) {
-    bootstrap = true;
-    bootstrapExpect = 0;
-    warnings.push('BootstrapExpect is set to 1; this is the same as Bootstrap mode.');
-  }
-  if (bootstrap && !server) throw new ConfigError("'bootstrap = true' requires 'server = true'");
-  if (bootstrapExpect < 0) {
-    throw new ConfigError(`bootstrap_expect cannot be ${bootstrapExpect}. Must be greater than or equal to zero`);
-  }
-  if (bootstrapExpect > 0 && !server) throw new ConfigError("'bootstrap_expect > 0' requires 'server = true'");
-  if (bootstrapExpect > 0 && devMode) throw new ConfigError("'bootstrap_expect > 0' not allowed in dev mode");
-  if (bootstrapExpect > 0 && bootstrap) {
-    throw new ConfigError("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
-  }
-  if (server && !devMode && !bootstrap && bootstrapExpect === 2) {
-    warnings.push('bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance. See https://www.consul.io/docs/internals/consensus.html#deployment-table');
-  }
-  if (server && !bootstrap && bootstrapExpect > 2 && bootstrapExpect % 2 === 0) {
-    warnings.push('bootstrap_expect is even number: A cluster with an even number of servers does not achieve optimum fault tolerance. See https://www.consul.io/docs/internals/consensus.html#deployment-table');
-  }
-  if (server && bootstrap && bootstrapExpect === 0 && !devMode) warnings.push('bootstrap = true: do not enable unless necessary');
-  if (server && !devMode && !bootstrap && bootstrapExpect > 1) warnings.push(`bootstrap_expect > 0: expecting ${bootstrapExpect} servers`);
+  const { bootstrap, bootstrapExpect } = resolveServerRole(
+    { server, bootstrap: r.bool('bootstrap'), bootstrapExpect: r.num('bootstrap_expect'), devMode },
+    warnings,
+  );
 
   const raftMultiplier = r.num('performance.raft_multiplier');
   if (raftMultiplier < 1 || raftMultiplier > 10) {
@@ -387,200 +348,6 @@ function aclTokens(c: Decoded): Record<string, string> {
     out[name] = v;
   }
   return out;
-}
-
-function portVal(name: string, v: number | undefined): number {
-  if (v === undefined || v <= 0) return -1;
-  if (v > 65535) throw new ConfigError(`${name}: invalid port: ${v}`);
-  return v;
-}
-
-function positive(name: string, v: number): number {
-  if (v < 1) {
-    throw new ConfigError(`${name} must be positive, to discard check output use the discard_check_output flag`);
-  }
-  return v;
-}
-
-function validateBasicName(field: string, value: string): void {
-  if (value === '') throw new ConfigError(`${field} cannot be empty`);
-  if (!/^[a-z0-9_-]+$/.test(value)) {
-    throw new ConfigError(`${field} can only contain lowercase alphanumeric, - or _ characters. received: ${JSON.stringify(value)}`);
-  }
-}
-
-const LOG_LEVELS: Record<string, LogLevel> = {
-  TRACE: 'TRACE', DEBUG: 'DEBUG', INFO: 'INFO', WARN: 'WARN', WARNING: 'WARN', ERR: 'ERROR', ERROR: 'ERROR',
-};
-function normaliseLogLevel(raw: string): LogLevel {
-  const lvl = LOG_LEVELS[raw.trim().toUpperCase()];
-  if (!lvl) {
-    throw new ConfigError(`Invalid log level: ${JSON.stringify(raw)}. Valid log levels are: [TRACE DEBUG INFO WARN ERR]`);
-  }
-  return lvl;
-}
-
-function validateNodeMeta(meta: Record<string, string>): void {
-  const keys = Object.keys(meta);
-  const fail = (why: string) => {
-    throw new ConfigError(`node_meta invalid: ${why}`);
-  };
-  if (keys.length > 64) fail('Node metadata cannot contain more than 64 key/value pairs');
-  for (const k of keys) {
-    if (k === '') fail('Key cannot be blank');
-    if (!/^[A-Za-z0-9_-]+$/.test(k)) fail(`Key contains invalid characters: ${JSON.stringify(k)}`);
-    if (k.length > 128) fail(`Key is too long (limit: 128 characters)`);
-    if (k.startsWith('consul-')) fail(`Key prefix 'consul-' is reserved for internal use`);
-    if (meta[k]!.length > 512) fail(`Value is too long (limit: 512 characters)`);
-  }
-}
-
-function validateEncryptKey(key: string): void {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(key) || key.length % 4 !== 0) {
-    throw new ConfigError('encrypt has invalid key: illegal base64 data');
-  }
-  const n = Buffer.from(key, 'base64').length;
-  if (n !== 16 && n !== 24 && n !== 32) {
-    throw new ConfigError(`encrypt has invalid key: key size must be 16, 24 or 32 bytes (got ${n})`);
-  }
-}
-
-function validateServiceDef(s: ServiceDefinition): void {
-  const label = `service ${JSON.stringify(s.Name ?? '')}`;
-  if (!s.Name && s.Kind !== 'connect-proxy') throw new ConfigError(`${label}: missing service name`);
-  if (s.Port !== undefined && (s.Port < 0 || s.Port > 65535)) throw new ConfigError(`${label}: invalid port ${s.Port}`);
-  const checks = [...(s.Check ? [s.Check] : []), ...(s.Checks ?? [])];
-  for (const ch of checks) validateCheckDef(ch, label, true);
-}
-
-function validateCheckDef(ch: CheckDefinition, label: string, embedded = false): void {
-  if (!embedded && !ch.Name) throw new ConfigError(`${label}: missing check name`);
-  const intervalKinds = [ch.Args?.length, ch.HTTP, ch.TCP, ch.UDP, ch.GRPC, ch.H2PING, ch.OSService, ch.DockerContainerID];
-  const hasInterval = ch.Interval !== undefined && parseDurationNs(ch.Interval) > 0;
-  const hasTtl = ch.TTL !== undefined && parseDurationNs(ch.TTL) > 0;
-  const isAlias = !!(ch.AliasNode || ch.AliasService);
-  if (intervalKinds.some(Boolean) && !hasInterval) {
-    throw new ConfigError(`${label}: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or GRPC checks`);
-  }
-  if (isAlias && ch.Interval !== undefined) throw new ConfigError(`${label}: Interval cannot be set for Alias checks`);
-  if (isAlias && ch.TTL !== undefined) throw new ConfigError(`${label}: TTL must be not be set for Alias checks`);
-  if (!intervalKinds.some(Boolean) && !isAlias && !hasTtl) {
-    throw new ConfigError(
-      `${label}: Must provide TTL or Script/DockerContainerID/HTTP/TCP/UDP/H2PING/GRPC/AliasNode/AliasService and Interval`,
-    );
-  }
-}
-
-function resolveNodeId(given: string | undefined, dataDir: string | null): string {
-  if (given !== undefined && given !== '') {
-    const id = given.toLowerCase();
-    if (!isUuid(id)) throw new ConfigError(`node_id: ${JSON.stringify(given)} is not a valid UUID`);
-    return id;
-  }
-  if (dataDir === null) return newUuid();
-  const file = join(dataDir, 'node-id');
-  if (existsSync(file)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new ConfigError(`failed to read ${file}: ${(err as Error).message}`);
-    }
-    if (!isUuid(text)) throw new ConfigError(`node ID ${JSON.stringify(text)} in ${file} is not a valid UUID`);
-    return text.toLowerCase();
-  }
-  const id = newUuid();
-  try {
-    mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-    writeFileSync(file, id, { mode: 0o600 });
-  } catch (err) {
-    throw new ConfigError(`failed to write NodeID to disk: ${(err as Error).message}`);
-  }
-  return id;
-}
-
-function uiContentPath(raw: string): string {
-  let p = raw.trim();
-  if (!p.startsWith('/')) p = `/${p}`;
-  if (!p.endsWith('/')) p = `${p}/`;
-  if (p === '/v1/' || !/^\/[A-Za-z0-9_\-/]*\/$/.test(p)) {
-    throw new ConfigError(`ui_config.content_path: invalid path ${JSON.stringify(raw)}`);
-  }
-  return p;
-}
-
-function fqdn(d: string): string {
-  return d.endsWith('.') ? d : `${d}.`;
-}
-
-function uniqueWords(list: string[]): string[] {
-  const out: string[] = [];
-  for (const item of list) for (const w of item.split(/\s+/)) if (w && !out.includes(w)) out.push(w);
-  return out;
-}
-
-// ---- IP helpers (a small subset of go-sockaddr templates is understood) ----
-
-function expandIps(field: string, raw: string, host: HostFacts): string[] {
-  const text = expandTemplate(field, raw, host);
-  const out: string[] = [];
-  for (const w of text.split(/\s+/)) {
-    if (!w) continue;
-    const ip = stripBrackets(w);
-    if (!w.startsWith('unix://') && isIP(ip) === 0) throw new ConfigError(`${field}: invalid ip address: ${w}`);
-    out.push(w.startsWith('unix://') ? w : ip);
-  }
-  return out;
-}
-
-function expandSingleIp(field: string, raw: string, host: HostFacts): string {
-  const ips = expandIps(field, raw, host);
-  if (ips.length > 1) {
-    throw new ConfigError(`${field} cannot contain multiple addresses. Use 'addresses.{dns,http,https}' instead.`);
-  }
-  if (ips[0]?.startsWith('unix://')) throw new ConfigError(`${field} cannot be a unix socket`);
-  return ips[0] ?? '';
-}
-
-function expandTemplate(field: string, raw: string, host: HostFacts): string {
-  if (!raw.includes('{{')) return raw;
-  return raw.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr: string) => {
-    if (expr === 'GetPrivateIP') return detectPrivateIPv4(host);
-    if (expr === 'GetPrivateIPs') return host.privateIPv4s().join(' ');
-    const m = /^GetInterfaceIP\s+"([^"]+)"$/.exec(expr);
-    if (m) {
-      const addr = (networkInterfaces()[m[1]!] ?? []).find((a) => a.family === 'IPv4');
-      if (!addr) throw new ConfigError(`${field}: No IP addresses found on interface ${JSON.stringify(m[1])}`);
-      return addr.address;
-    }
-    throw new ConfigError(`${field}: unable to parse address template ${JSON.stringify(raw)}: unsupported function ${expr}`);
-  });
-}
-
-function detectPrivateIPv4(host: HostFacts): string {
-  const ips = host.privateIPv4s();
-  if (ips.length === 0) throw new ConfigError('No private IPv4 address found');
-  if (ips.length > 1) {
-    throw new ConfigError("Multiple private IPv4 addresses found. Please configure one with 'bind' and/or 'advertise'.");
-  }
-  return ips[0]!;
-}
-
-function stripBrackets(s: string): string {
-  return s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
-}
-
-function isAny(ip: string): boolean {
-  return ['0.0.0.0', '::', '[::]'].includes(ip.trim());
-}
-
-function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.') || ip === '::1' || ip.startsWith('unix://');
-}
-
-export function isPrivateIPv4(ip: string): boolean {
-  const [a, b] = ip.split('.').map(Number) as [number, number];
-  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
 }
 
 function deepFreeze<T>(v: T): T {
