@@ -201,6 +201,9 @@ export function buildRuntime(
     nodeMeta,
     taggedAddresses: { ...((c.tagged_addresses as Record<string, string>) ?? {}), lan: advertiseAddr, wan: advertiseAddrWan },
     raftMultiplier,
+    raftTimings: devMode
+      ? { heartbeatTimeoutMs: 35 * raftMultiplier, electionTimeoutMs: 52 * raftMultiplier, leaderLeaseTimeoutMs: 20 * raftMultiplier }
+      : { heartbeatTimeoutMs: 1000 * raftMultiplier, electionTimeoutMs: 1000 * raftMultiplier, leaderLeaseTimeoutMs: 500 * raftMultiplier },
     raftProtocol: r.num('raft_protocol'),
     snapshotThreshold: r.num('raft_snapshot_threshold'),
     snapshotIntervalMs: r.ms('raft_snapshot_interval'),

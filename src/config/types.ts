@@ -117,6 +117,15 @@ export interface RuntimeConfig {
   readonly taggedAddresses: Readonly<Record<string, string>>;
   /** Scales raft timings: heartbeat/election 1000 ms and lease 500 ms times this (1 in -dev, 5 by default). */
   readonly raftMultiplier: number;
+  /**
+   * Raft timings already scaled by raftMultiplier: hashicorp/raft's 1000/1000/500 ms times the multiplier,
+   * or Consul's dev-mode 35/52/20 ms (DevConsulSource) under -dev.
+   */
+  readonly raftTimings: {
+    readonly heartbeatTimeoutMs: number;
+    readonly electionTimeoutMs: number;
+    readonly leaderLeaseTimeoutMs: number;
+  };
   readonly raftProtocol: number;
   readonly snapshotThreshold: number;
   readonly snapshotIntervalMs: number;

@@ -37,6 +37,7 @@ test('defaults match Consul', () => {
   assert.deepEqual(c.clientAddrs, ['127.0.0.1']);
   assert.deepEqual(c.ports, { http: 8500, https: -1, dns: 8600, server: 8300, serfLan: 8301, serfWan: 8302, grpc: -1 });
   assert.equal(c.raftMultiplier, 5);
+  assert.deepEqual(c.raftTimings, { heartbeatTimeoutMs: 5000, electionTimeoutMs: 5000, leaderLeaseTimeoutMs: 2500 });
   assert.equal(c.retryIntervalMs, 30000);
   assert.equal(c.logLevel, 'INFO');
   assert.equal(c.ui.contentPath, '/ui/');
@@ -60,6 +61,7 @@ test('-dev sets what Consul dev mode sets', () => {
   assert.equal(c.advertiseAddr, '127.0.0.1');
   assert.equal(c.logLevel, 'DEBUG');
   assert.equal(c.raftMultiplier, 1);
+  assert.deepEqual(c.raftTimings, { heartbeatTimeoutMs: 35, electionTimeoutMs: 52, leaderLeaseTimeoutMs: 20 });
   assert.equal(c.ports.grpc, 8502);
   assert.equal(c.dataDir, null);
   assert.equal(c.nodeName, 'test-host');
