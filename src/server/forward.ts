@@ -3,8 +3,11 @@
 import type { QueryOptions } from '../structs/rpc.js';
 import type { Server } from './server.js';
 
-const LOCAL_METHODS = new Set(['Status.Leader', 'Status.Peers', 'Status.RaftConfiguration', 'Catalog.ListDatacenters']);
-const WRITE_METHODS = new Set(['Catalog.Register', 'Catalog.Deregister', 'KVS.Apply', 'Session.Apply', 'Txn.Apply', 'Session.Renew']);
+const LOCAL_METHODS = new Set(['Status.Leader', 'Status.Peers', 'Catalog.ListDatacenters']);
+const WRITE_METHODS = new Set([
+  'Catalog.Register', 'Catalog.Deregister', 'KVS.Apply', 'Session.Apply', 'Txn.Apply', 'Session.Renew',
+  'Operator.RaftRemovePeer',
+]);
 
 export function routeFor(method: string, args: unknown, srv: Server): 'leader' | 'local' {
   if (LOCAL_METHODS.has(method)) return 'local';

@@ -31,7 +31,8 @@ export interface RpcMethods {
   'Txn.Read': { Options: QueryOptions; Ops: TxnOp[] };
   'Status.Leader': Record<string, never>;
   'Status.Peers': Record<string, never>;
-  'Status.RaftConfiguration': { Options: QueryOptions };
+  'Operator.RaftGetConfiguration': { Options: QueryOptions };
+  'Operator.RaftRemovePeer': { ID?: string; Address?: string } & WriteOptions;
   'Internal.NodeDump': { Options: QueryOptions };
   'Internal.ServiceDump': { Options: QueryOptions };
   'Internal.NodeInfo': { Options: QueryOptions; Node: string };

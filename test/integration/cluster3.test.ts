@@ -92,6 +92,22 @@ test('kill -9 of the leader elects another; writes continue; the old leader catc
   assert.equal(caught.json().length, 20);
 });
 
+test('operator raft configuration lists the three servers and one leader', async () => {
+  const leader = await leaderIndex();
+  const conf = (await http(agents[(leader + 1) % 3]!.base, 'GET', '/v1/operator/raft/configuration')).json();
+  assert.equal(conf.Servers.length, 3);
+  assert.equal(conf.Servers.filter((s: any) => s.Leader).length, 1);
+  assert.equal(conf.Servers.find((s: any) => s.Leader).Address, `${IPS[leader]}:8300`);
+  assert.ok(conf.Servers.every((s: any) => s.Voter && s.ProtocolVersion === '3'));
+  assert.deepEqual(conf.Servers.map((s: any) => s.Node).sort(), ['server-0', 'server-1', 'server-2']);
+  const none = await http(agents[leader]!.base, 'DELETE', '/v1/operator/raft/peer');
+  assert.equal(none.status, 400);
+  assert.equal(none.text, "Must specify either ?id with the server's ID or ?address with IP:port of peer to remove");
+  const unknown = await http(agents[leader]!.base, 'DELETE', '/v1/operator/raft/peer?address=10.0.0.1:8300');
+  assert.equal(unknown.status, 500);
+  assert.equal(unknown.text, 'address "10.0.0.1:8300" was not found in the Raft configuration');
+});
+
 test('with two of three servers down there is no leader: writes and default reads answer 500', async () => {
   const leader = await leaderIndex();
   const others = [0, 1, 2].filter((i) => i !== leader);

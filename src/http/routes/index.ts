@@ -9,6 +9,7 @@ import { registerTxnRoutes } from './txn.js';
 import { registerStatusRoutes } from './status.js';
 import { registerAgentRoutes } from './agent.js';
 import { registerIndexRoutes } from './ui.js';
+import { registerOperatorRoutes } from './operator.js';
 import { registerInternalUiRoutes } from './internal-ui.js';
 
 export function registerRoutes(router: Router, agent: AgentApi): void {
@@ -18,6 +19,7 @@ export function registerRoutes(router: Router, agent: AgentApi): void {
   registerSessionRoutes(router, agent);
   registerTxnRoutes(router, agent);
   registerStatusRoutes(router, agent);
+  registerOperatorRoutes(router, agent);
   registerAgentRoutes(router, agent);
   registerInternalUiRoutes(router, agent);
   registerIndexRoutes(router, agent);

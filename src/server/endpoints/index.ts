@@ -7,6 +7,7 @@ import * as session from './session.js';
 import * as txn from './txn.js';
 import * as status from './status.js';
 import * as internal from './internal.js';
+import * as operator from './operator.js';
 import * as internalUi from './internal-ui.js';
 
 export type Endpoint = (srv: Server, args: any) => Promise<unknown>;
@@ -38,7 +39,8 @@ export function endpointTable(): Record<string, Endpoint> {
     'Txn.Read': txn.read,
     'Status.Leader': status.leader,
     'Status.Peers': status.peers,
-    'Status.RaftConfiguration': status.raftConfiguration,
+    'Operator.RaftGetConfiguration': operator.raftGetConfiguration,
+    'Operator.RaftRemovePeer': operator.raftRemovePeer,
     'Internal.NodeDump': internal.nodeDump,
     'Internal.ServiceDump': internalUi.serviceDump,
     'Internal.NodeInfo': internalUi.nodeInfo,
