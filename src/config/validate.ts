@@ -72,6 +72,7 @@ export function validateCheckDef(ch: CheckDefinition, label: string, embedded = 
   const hasInterval = ch.Interval !== undefined && parseDurationNs(ch.Interval) > 0;
   const hasTtl = ch.TTL !== undefined && parseDurationNs(ch.TTL) > 0;
   const isAlias = !!(ch.AliasNode || ch.AliasService);
+  if (hasInterval && hasTtl) throw new ConfigError(`${label}: Interval and TTL cannot both be specified`);
   if (intervalKinds.some(Boolean) && !hasInterval) {
     throw new ConfigError(`${label}: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or GRPC checks`);
   }

@@ -229,6 +229,7 @@ test('other validation: data dir, addresses, names, ports, keys', () => {
   fails(['-data-dir', join(dir, 'd2'), '-ui', '-ui-dir', '/tmp'], /Both the ui_config.enabled and ui_config.dir/);
   fails(['-dev', '-hcl', 'check { name = "c" http = "http://x" }'], 'check "c": Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or GRPC checks');
   fails(['-dev', '-hcl', 'service { port = 1 }'], 'service "": missing service name');
+  fails(['-dev', '-hcl', 'service { name = "s" check { ttl = "1s" interval = "1s" } }'], 'service "s": Interval and TTL cannot both be specified');
 });
 
 test('client_addr 0.0.0.0 is allowed, multiple addresses split on spaces', () => {
