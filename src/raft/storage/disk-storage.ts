@@ -4,7 +4,8 @@
 // The retained log is also held in memory (an EntryLog), so the core's reads never touch disk;
 // with the default snapshot threshold and trailing logs that is at most ~26k entries.
 
-import { join } from 'node:path';
+import * as fs from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ConfState, Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import type { EntryLog } from './entry-log.js';
 import { type StorageIo, type StorageLogger, nodeStorageIo, silentStorageLogger } from './io.js';
@@ -36,6 +37,7 @@ export class DiskStorage implements RaftStorage {
     const io = opts.io ?? nodeStorageIo;
     const logger = opts.logger ?? silentStorageLogger;
     const root = join(opts.dataDir, 'raft');
+    await ensureDurableDirs(opts.dataDir, [root, join(root, 'wal'), join(root, 'snapshots')], io);
     const snaps = new SnapshotStore(join(root, 'snapshots'), io, logger, opts.snapshotsRetained ?? 2);
     const snap = snaps.loadLatest();
     const { wal, replay } = await Wal.open({ dir: join(root, 'wal'), io, logger, segmentBytesMax: opts.segmentBytesMax });
@@ -124,4 +126,18 @@ export class DiskStorage implements RaftStorage {
     if (this.wal.hasPending()) await this.sync(true);
     await this.wal.close();
   }
+}
+
+/**
+ * Creates missing directories and fsyncs each new one's parent, so that files acknowledged
+ * later are not lost with a directory entry that never reached the disk.
+ */
+async function ensureDurableDirs(dataDir: string, dirs: string[], io: StorageIo): Promise<void> {
+  const parents = new Set<string>();
+  for (const d of [dataDir, ...dirs]) {
+    if (fs.existsSync(d)) continue;
+    fs.mkdirSync(d, { recursive: true });
+    parents.add(dirname(d));
+  }
+  for (const p of parents) if (fs.existsSync(p)) await io.fsyncDir(p);
 }
