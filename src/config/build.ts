@@ -24,7 +24,7 @@ export { systemHost, isPrivateIPv4, type HostFacts } from './addresses.js';
 
 export function buildRuntime(
   c: Decoded,
-  opts: { devMode: boolean; sources: string[]; warnings: string[]; host: HostFacts },
+  opts: { devMode: boolean; argv: string[]; sources: string[]; warnings: string[]; host: HostFacts },
 ): RuntimeConfig {
   const warnings = opts.warnings;
   const r = new Reader(c);
@@ -282,6 +282,7 @@ export function buildRuntime(
     encryptVerifyIncoming: r.bool('encrypt_verify_incoming'),
     encryptVerifyOutgoing: r.bool('encrypt_verify_outgoing'),
     disableKeyringFile: r.optBool('disable_keyring_file') ?? false,
+    argv: opts.argv,
     sources: opts.sources,
     warnings,
   };

@@ -73,6 +73,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const merged = mergeLayers(layers.map(liftSingles));
   return buildRuntime(merged, {
     devMode: flags.dev,
+    argv: [...argv],
     sources: files.map((f) => f.name),
     warnings,
     host: opts.host ?? systemHost,

@@ -202,6 +202,11 @@ export interface RuntimeConfig {
   readonly encryptVerifyIncoming: boolean;
   readonly encryptVerifyOutgoing: boolean;
   readonly disableKeyringFile: boolean;
+  /**
+   * The `consul agent` arguments this config came from: a reload (SIGHUP, `consul reload`) runs
+   * loadConfig(argv) again. Under -dev that draws a new random node ID; keep the running one.
+   */
+  readonly argv: readonly string[];
   /** Files read, in order, for the startup banner. */
   readonly sources: readonly string[];
   /** Non-fatal findings (deprecated keys, skipped files, odd bootstrap_expect) for the agent to log as warnings. */

@@ -80,6 +80,7 @@ test('JSON and HCL files merge: scalars replace, lists append, maps merge', () =
   assert.equal(c.ports.http, 1111);
   assert.equal(c.ports.dns, 2222);
   assert.deepEqual(c.sources, [a, b]);
+  assert.deepEqual(c.argv, ['-dev', '-config-file', a, '-config-file', b]);
 });
 
 test('-config-dir reads .json and .hcl files in lexical order and skips sub-directories', () => {
