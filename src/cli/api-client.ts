@@ -52,16 +52,21 @@ export class ApiClient {
     env: NodeJS.ProcessEnv,
   ) {
     this.target = resolveTarget(settings.address || env.CONSUL_HTTP_ADDR || '127.0.0.1:8500', env);
-    let token = settings.token || '';
-    const tokenFile = settings.tokenFile || (!token ? env.CONSUL_HTTP_TOKEN_FILE : undefined);
-    if (!token && tokenFile) {
+    // As Consul's api.NewClient: a token file (flag or CONSUL_HTTP_TOKEN_FILE) wins over a token (flag or env).
+    let token = settings.token || env.CONSUL_HTTP_TOKEN || '';
+    const tokenFile = settings.tokenFile || env.CONSUL_HTTP_TOKEN_FILE;
+    if (tokenFile) {
+      let text: string;
       try {
-        token = readFileSync(tokenFile, 'utf8').trim();
+        text = readFileSync(tokenFile, 'utf8');
       } catch (err) {
-        throw new ApiError(`Error loading token file: ${(err as Error).message}`);
+        const e = err as NodeJS.ErrnoException;
+        const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+        throw new ApiError(`Error loading token file: open ${tokenFile}: ${why}`);
       }
+      if (text.trim() !== '') token = text.trim();
     }
-    this.token = token || env.CONSUL_HTTP_TOKEN || '';
+    this.token = token;
     const caFile = settings.caFile || env.CONSUL_CACERT;
     this.ca = caFile ? readFileSync(caFile) : undefined;
   }

@@ -129,6 +129,12 @@ test('token and address come from flags or the environment', async () => {
   assert.equal(agent.requests.at(-1)!.token, 'flag-token');
   await run(['kv', 'get', 'x'], '', { CONSUL_HTTP_TOKEN: 'env-token' });
   assert.equal(agent.requests.at(-1)!.token, 'env-token');
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, 'file-token\n');
+  await run(['kv', 'get', '-token', 'flag-token', '-token-file', tokenFile, 'x']);
+  assert.equal(agent.requests.at(-1)!.token, 'file-token');
+  const noFile = await run(['kv', 'get', '-token-file', join(dir, 'missing-token'), 'x']);
+  assert.equal(noFile.err, `Error connecting to Consul agent: Error loading token file: open ${join(dir, 'missing-token')}: no such file or directory\n`);
   const io = memoryIo({});
   assert.equal(await main(['kv', 'get', '-http-addr', agent.address, '-datacenter', 'dc9', '-stale', 'x'], io), 1);
   assert.match(agent.requests.at(-1)!.url, /^\/v1\/kv\/x\?dc=dc9&stale$/);
