@@ -3,7 +3,7 @@
 // serial fsync rate. Prints one table and the ratios the "real consul agent" issue asks for.
 //
 //   npm run bench              (build, then node dist/bench/kv.js)
-//   BENCH_DURATION_S=5 BENCH_WARMUP_S=1 BENCH_CONNECTIONS=1,16,64 BENCH_TARGETS=conclave,bare,etcd
+//   BENCH_DURATION_S=5 BENCH_WARMUP_S=1 BENCH_CONNECTIONS=1,16,64 BENCH_TARGETS=conclave,bare,etcd BENCH_OPS=put,get
 //   BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   (profile the agent)
 //
 // Targets: Conclave `agent -server -bootstrap -data-dir <tmp>` on 127.0.0.50:8500 (every PUT is
@@ -25,6 +25,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
 const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'conclave,bare,etcd').split(','));
+const OPS = (process.env.BENCH_OPS ?? 'put,get').split(',').filter((op): op is 'put' | 'get' => op === 'put' || op === 'get');
 const FSYNC_SECONDS = 2;
 const VALUE = '0123456789abcdef'; // 16-byte value for every PUT
 const GET_KEY = 'bench/get';
@@ -44,7 +45,7 @@ interface Target {
 const rows: LoadRow[] = [];
 
 async function loadTarget(t: Target): Promise<void> {
-  for (const op of ['put', 'get'] as const) {
+  for (const op of OPS) {
     for (const connections of CONNECTIONS) {
       const requests = (phase: string): autocannon.Request[] =>
         op === 'get' ? [t.get] : distinctKeyRequests((n) => t.put(`bench/put-c${connections}-${phase}-${n}`));

@@ -5,11 +5,15 @@
 //
 //   npm run bench:memory       (build, then node dist/bench/memory.js)
 //   BENCH_KEYS=100000 BENCH_VALUE_BYTES=1024 BENCH_IN_FLIGHT=64
+//   BENCH_HEAP_SNAPSHOT_DIR=/tmp/heap   also write a heap snapshot of the agent after the settle (which
+//                                       forces a full GC) and print RSS after it; read it with
+//                                       node dist/bench/heap-top.js <file>
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { cleanup, cleanupOnSignals } from './support/children.js';
 import { readRss, startConclave } from './support/conclave.js';
 import { distinctKeyRequests } from './support/load.js';
-import { delay } from './support/wait.js';
+import { delay, waitFor } from './support/wait.js';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const VALUE_BYTES = Number(process.env.BENCH_VALUE_BYTES ?? 1024);
@@ -21,6 +25,8 @@ const SETTLE_QUIET_MS = 3_000;
 /** ...or when this much time has passed since the load ended. */
 const SETTLE_DEADLINE_MS = 30_000;
 const POLL_MS = 250;
+
+const HEAP_DIR = process.env.BENCH_HEAP_SNAPSHOT_DIR;
 
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
@@ -52,8 +58,30 @@ async function settle(pid: number): Promise<{ waitedMs: number; settled: boolean
   return { waitedMs: Date.now() - start, settled: true };
 }
 
+/** Asks the agent for a heap snapshot (V8 runs a full GC first), waits for the file, prints RSS after. */
+async function heapSnapshot(pid: number, base: string, dir: string): Promise<void> {
+  const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
+  const t0 = Date.now();
+  process.kill(pid, 'SIGUSR2');
+  const file = await waitFor('the agent to write its heap snapshot', () => {
+    const fresh = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    return fresh[0];
+  }, 300_000, 500);
+  // The agent writes the snapshot synchronously on its main thread, so once the file exists, the next
+  // HTTP answer it gives means the writing has finished.
+  await waitFor('the agent to answer again after its heap snapshot', async () => (await fetch(`${base}/v1/status/leader`)).ok, 300_000, 500);
+  const after = readRss(pid);
+  console.log(`heap snapshot ${dir}/${file} after ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+    `RSS after its full GC: ${mib(after.rss)} (anonymous ${mib(after.anon)})`);
+}
+
 async function main(): Promise<number> {
   console.log(`memory bench: node ${process.version}; ${KEYS} keys x ${VALUE_BYTES}-byte values, ${IN_FLIGHT} in flight`);
+  if (HEAP_DIR) {
+    mkdirSync(HEAP_DIR, { recursive: true });
+    const flags = `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_DIR}`;
+    process.env.BENCH_AGENT_NODE_ARGS = `${process.env.BENCH_AGENT_NODE_ARGS ?? ''} ${flags}`;
+  }
   const agent = await startConclave(IP);
   const pid = agent.child.pid;
   const before = readRss(pid);
@@ -71,6 +99,8 @@ async function main(): Promise<number> {
   console.log(`settle: ${s.settled ? 'no new RSS high' : 'RSS still growing at the deadline'} after ${(s.waitedMs / 1000).toFixed(1)} s`);
   console.log(`RSS: ${mib(after.rss)} (VmRSS), anonymous ${mib(after.anon)} (RssAnon), peak ${mib(after.hwm)} (VmHWM)`);
   console.log(`aim RSS <= ${mib(AIM_BYTES)}: ${after.rss <= AIM_BYTES ? 'MET' : 'NOT MET'}`);
+
+  if (HEAP_DIR) await heapSnapshot(pid, agent.base, HEAP_DIR);
 
   // Only after measuring: a full key listing allocates in the agent too.
   const r = await fetch(`${agent.base}/v1/kv/mem/?keys`);
