@@ -58,6 +58,9 @@ test('three nodes elect a leader, replicate proposals, and followers redirect to
     return true;
   });
   await leader.verifyLeader();
+  await waitUntil(() => leader.leaseValid(), 'the leader lease (a quorum acknowledged heartbeats)');
+  assert.equal(follower.leaseValid(), false, 'followers never hold the lease');
+  await assert.rejects(follower.verifyLeader(), (e: unknown) => e instanceof RaftError && e.code === 'ERR_RAFT_NOT_LEADER');
   assert.equal(follower.status().leaderAddress, servers.find((s) => s.id === leaderId)!.address);
   assert.ok(follower.status().lastContactMs >= 0);
 });

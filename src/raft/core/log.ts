@@ -121,13 +121,8 @@ export class RaftLog {
     hi = Math.min(hi, this.lastIndex() + 1, lo + Math.max(1, maxCount));
     if (lo >= hi) return [];
     const u = this.unstable.offset;
-    let out: Entry[] = [];
-    if (lo < u) out = this.storage.entries(lo, Math.min(hi, u), hi - lo);
-    if (hi > u) {
-      if (out.length < Math.min(hi, u) - lo) return out; // storage returned fewer; stop there
-      out = out.concat(this.unstable.slice(Math.max(lo, u), hi));
-    }
-    return out;
+    const stable = lo < u ? this.storage.entries(lo, Math.min(hi, u), hi - lo) : [];
+    return hi > u ? stable.concat(this.unstable.slice(Math.max(lo, u), hi)) : stable;
   }
 
   isUpToDate(lastIndex: number, term: number): boolean {

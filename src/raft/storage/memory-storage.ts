@@ -5,7 +5,7 @@
 import type { ConfState, Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import { emptyHardState } from '../core/messages.js';
 import { EntryLog } from './entry-log.js';
-import { type RaftStorage, type StoredSnapshot, confStateOf, encodeSnapshotForCore } from './storage.js';
+import { type RaftStorage, type StoredSnapshot, confStateOf, encodeSnapshotForCore, snapshotMetaOf } from './storage.js';
 
 export class MemoryStorage implements RaftStorage {
   readonly kind = 'memory' as const;
@@ -29,10 +29,7 @@ export class MemoryStorage implements RaftStorage {
   lastIndex(): number { return this.log.lastIndex(); }
   term(index: number): number | null { return this.log.term(index); }
   entries(lo: number, hi: number, maxCount: number): Entry[] { return this.log.slice(lo, hi, maxCount); }
-  snapshotMeta(): SnapshotMeta {
-    const s = this.snap;
-    return s ? { index: s.index, term: s.term, confState: confStateOf(s.configuration) } : { index: 0, term: 0, confState: { voters: [], learners: [] } };
-  }
+  snapshotMeta(): SnapshotMeta { return snapshotMetaOf(this.snap); }
   snapshot(): Snapshot | null { return this.snap ? encodeSnapshotForCore(this.snap) : null; }
   latestSnapshot(): StoredSnapshot | null { return this.snap; }
   hardStateNow(): HardState { return this.hs; }

@@ -3,7 +3,7 @@
 // the simulator). Calls never overlap: the driver awaits sync()/saveSnapshot() one at a time.
 
 import type { RaftConfiguration } from '../api.js';
-import type { ConfState, Entry, HardState, Snapshot } from '../core/messages.js';
+import type { ConfState, Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import type { LogReader } from '../core/log-storage.js';
 import { pack, unpack } from 'msgpackr';
 
@@ -49,6 +49,11 @@ export function confStateOf(c: RaftConfiguration): ConfState {
 }
 
 export const emptyConfiguration: RaftConfiguration = { servers: [], index: 0 };
+
+/** The core's view of a stored snapshot (index 0 and no servers when there is none). */
+export function snapshotMetaOf(s: StoredSnapshot | null): SnapshotMeta {
+  return s ? { index: s.index, term: s.term, confState: confStateOf(s.configuration) } : { index: 0, term: 0, confState: { voters: [], learners: [] } };
+}
 
 /** The bytes a leader ships in MsgSnap: configuration and FSM state together. */
 export function encodeSnapshotForCore(s: StoredSnapshot): Snapshot {
