@@ -80,7 +80,9 @@ export function parseSource(src: Source): { config: Decoded; warnings: string[] 
   let raw: unknown;
   if (src.data.trim() === '') return { config: {}, warnings: [] };
   try {
-    raw = src.format === 'json' ? parseJson(src.data) : parseHcl(src.data);
+    // Like hashicorp/hcl v1, HCL input that starts with '{' is read as JSON.
+    const json = src.format === 'json' || src.data.trimStart().startsWith('{');
+    raw = json ? parseJson(src.data) : parseHcl(src.data);
   } catch (err) {
     const msg = err instanceof HclParseError || err instanceof JsonError ? err.message : String(err);
     throw new ConfigError(`failed to parse ${src.name}: ${msg}`);

@@ -120,6 +120,8 @@ test('-config-format forces the format for files without a known extension', () 
   const skipped = load(['-dev', '-config-file', f]);
   assert.equal(skipped.nodeName, 'test-host');
   assert.ok(skipped.warnings.some((w) => w.startsWith(`skipping file ${f}`)));
+  const jsonAsHcl = file('json-inside.hcl', '{"node_name": "json-in-hcl"}');
+  assert.equal(load(['-dev', '-config-file', jsonAsHcl]).nodeName, 'json-in-hcl');
   fails(['-dev', '-config-format', 'yaml'], "config: -config-format must be either 'hcl' or 'json'");
 });
 
