@@ -152,7 +152,12 @@ export class DnsServer {
   private onUdp(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     this.handle(msg, 'udp').then(
       (out) => {
-        if (out && !this.closed) sock.send(out, rinfo.port, rinfo.address);
+        if (!out || this.closed) return;
+        try {
+          sock.send(out, rinfo.port, rinfo.address, (err) => err && this.o.logger.debug('dns: udp send failed', { error: err.message }));
+        } catch (err) {
+          this.o.logger.debug('dns: udp send failed', { error: (err as Error).message });
+        }
       },
       (err) => this.o.logger.error('dns: udp query failed', { error: (err as Error).message }),
     );
