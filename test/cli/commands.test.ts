@@ -86,6 +86,21 @@ test('kv put -acquire / -release need a session and report lock results', async 
   assert.equal((await run(['kv', 'put', '-release', '-session', 's1', 'lock'])).out, 'Success! Lock released on: lock\n');
 });
 
+test('binary and UTF-8 values come back byte for byte', async () => {
+  const bytes = Buffer.from([0xff, 0x00, 0xc3, 0xa9, 0x0a, 0x80]);
+  agent.kv.set('bin', { value: bytes, flags: '0', session: '', lockIndex: 0, createIndex: 1, modifyIndex: 1 });
+  const raw: Buffer[] = [];
+  const capture = { ...memoryIo({ CONSUL_HTTP_ADDR: agent.address }), out: (t: string | Uint8Array) => void raw.push(Buffer.from(t)) };
+  assert.equal(await main(['kv', 'get', 'bin'], capture), 0);
+  assert.deepEqual(Buffer.concat(raw), Buffer.concat([bytes, Buffer.from('\n')]));
+  raw.length = 0;
+  await main(['kv', 'get', '-detailed', 'bin'], capture);
+  assert.ok(Buffer.concat(raw).subarray(-7).equals(Buffer.concat([bytes, Buffer.from('\n')])));
+  await run(['kv', 'put', 'utf', 'héllo ✓']);
+  assert.equal((await run(['kv', 'get', 'utf'])).out, 'héllo ✓\n');
+  assert.match((await run(['kv', 'get', '-detailed', 'utf'])).out, /Value {12}héllo ✓\n$/);
+});
+
 test('kv get -recurse, -keys, -separator and -base64', async () => {
   await run(['kv', 'put', 'tree/a', '1']);
   await run(['kv', 'put', 'tree/b/c', '2']);

@@ -61,17 +61,19 @@ export function parseKvJson(text: string): WireKv[] {
   return JSON.parse(text.replace(/("Flags"\s*:\s*)(\d+)/g, '$1"$2"')) as WireKv[];
 }
 
-export function prettyKv(pair: WireKv, base64: boolean): string {
+/** The -detailed block. The value goes out as raw bytes, as Go prints a []byte, so binary data survives. */
+export function prettyKv(pair: WireKv, base64: boolean): Buffer {
   const value = Buffer.from(pair.Value ?? '', 'base64');
-  return tabwrite([
+  const table = tabwrite([
     `CreateIndex\t${pair.CreateIndex}`,
     `Flags\t${pair.Flags}`,
     `Key\t${pair.Key}`,
     `LockIndex\t${pair.LockIndex}`,
     `ModifyIndex\t${pair.ModifyIndex}`,
     `Session\t${pair.Session ? pair.Session : '-'}`,
-    `Value\t${base64 ? value.toString('base64') : value.toString('latin1')}`,
+    'Value\t',
   ]);
+  return Buffer.concat([Buffer.from(table, 'utf8'), base64 ? Buffer.from(value.toString('base64')) : value]);
 }
 
 export const kvGetCommand: Command = {
@@ -115,7 +117,7 @@ export const kvGetCommand: Command = {
           const pairs = parseKvJson(res.body.toString('utf8'));
           pairs.forEach((pair, i) => {
             if (detailed) {
-              info(io, prettyKv(pair, b64));
+              io.out(Buffer.concat([prettyKv(pair, b64), Buffer.from('\n')]));
               if (i < pairs.length - 1) info(io, '');
             } else {
               const value = Buffer.from(pair.Value ?? '', 'base64');
@@ -132,7 +134,7 @@ export const kvGetCommand: Command = {
         if (res.status !== 200) throw unexpectedOf(res);
         const pair = parseKvJson(res.body.toString('utf8'))[0]!;
         if (detailed) {
-          info(io, prettyKv(pair, b64));
+          io.out(Buffer.concat([prettyKv(pair, b64), Buffer.from('\n')]));
           return 0;
         }
         io.out(Buffer.concat([Buffer.from(pair.Value ?? '', 'base64'), Buffer.from('\n')]));
