@@ -85,12 +85,3 @@ function decode(src: Source, warnings: string[]): Decoded {
   warnings.push(...w);
   return config;
 }
-
-/** Runs the same loader as the agent over the given files/dirs (for `consul validate`). */
-export function validateConfigFiles(paths: string[], format?: ConfigFormat): RuntimeConfig {
-  const argv: string[] = [];
-  for (const p of paths) argv.push('-config-file', p);
-  if (format) argv.push('-config-format', format);
-  return loadConfig(argv);
-}
-
