@@ -9,6 +9,7 @@ import { HttpApi } from '../http/server.js';
 import { DnsServer } from '../dns/server.js';
 import type { AgentApi, AgentHttpConfig } from '../http/backend.js';
 import type { RpcMethod, RpcMethods } from '../structs/requests.js';
+import type { QueryOptions } from '../structs/rpc.js';
 import type { AgentCheck, AgentMember, AgentService, CheckDefinition, ServiceDefinition } from '../structs/agent.js';
 import type { CheckStatus, HealthCheck, NodeService } from '../structs/catalog.js';
 import { NODE_MAINT_CHECK_ID, SERVICE_MAINT_PREFIX } from '../structs/catalog.js';
@@ -24,6 +25,7 @@ import { contentHash } from './content-hash.js';
 import { RpcListener } from '../rpc/listener.js';
 import { RpcPool } from '../rpc/mux.js';
 import { readPeersJson } from './peers-json.js';
+import { AgentCache, parseCacheControl } from './cache.js';
 
 const NODE_MAINT_DEFAULT = 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.';
 const SERVICE_MAINT_DEFAULT =
@@ -37,6 +39,7 @@ export class Agent implements AgentApi {
   private server: Server | null = null;
   private rpcListener: RpcListener | null = null;
   private readonly pool = new RpcPool();
+  private readonly cache = new AgentCache();
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
@@ -133,6 +136,27 @@ export class Agent implements AgentApi {
   async rpc<M extends RpcMethod>(method: M, args: RpcMethods[M]): Promise<any> {
     if (!this.server) throw new ConclaveError('ERR_NO_LEADER', 'No known Consul servers');
     return this.server.rpc(method, args);
+  }
+
+  async cachedRpc<M extends RpcMethod>(
+    method: M,
+    args: RpcMethods[M],
+    kind: 'simple' | 'refresh',
+    cacheControl: string | undefined,
+  ): Promise<{ reply: any; hit: boolean; ageSeconds: number } | null> {
+    if (!this.config.http.useCache) return null;
+    const cc = kind === 'simple' ? parseCacheControl(cacheControl) : {};
+    if (!cc) throw new ConclaveError('ERR_BAD_REQUEST', 'Invalid Cache-Control header.');
+    const { Options, ...rest } = args as { Options?: QueryOptions } & Record<string, unknown>;
+    const opts: QueryOptions = Options ?? {};
+    const { MinQueryIndex: _min, MaxQueryTimeMs: _max, ...keyOpts } = opts;
+    const key = `${method}:${JSON.stringify(rest)}:${JSON.stringify(keyOpts)}`;
+    const fetch = async (o: QueryOptions) => {
+      const reply = await this.rpc(method, { ...rest, Options: o } as RpcMethods[M]);
+      // Catalog.ListDatacenters answers a bare list; give it the reply shape the cache stores.
+      return Array.isArray(reply) ? { meta: { Index: 1, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'leader' as const }, value: reply } : reply;
+    };
+    return kind === 'simple' ? this.cache.getSimple(key, opts, cc, fetch) : this.cache.getRefreshing(key, opts, fetch);
   }
 
   // ---- identity -----------------------------------------------------------------------------

@@ -21,6 +21,16 @@ export interface AgentApi {
   readonly httpConfig: AgentHttpConfig;
   /** A server RPC: answered locally on servers, forwarded over :8300 from clients. */
   rpc<M extends RpcMethod>(method: M, args: RpcMethods[M]): Promise<any>;
+  /**
+   * The same read through the agent cache (`?cached`): 'simple' entries honour Cache-Control,
+   * 'refresh' entries are kept current by a background blocking query. Null when caching is off.
+   */
+  cachedRpc<M extends RpcMethod>(
+    method: M,
+    args: RpcMethods[M],
+    kind: 'simple' | 'refresh',
+    cacheControl: string | undefined,
+  ): Promise<{ reply: any; hit: boolean; ageSeconds: number } | null>;
 
   self(): Record<string, unknown>;
   members(wan: boolean): AgentMember[];

@@ -2,7 +2,7 @@
 import type { AgentApi } from '../backend.js';
 import type { Router } from '../router.js';
 import { decodeStruct, deregisterRequestSchema, registerRequestSchema } from '../decode.js';
-import { readOptions, required, writeOptions, durationString } from './util.js';
+import { cachedOrRpc, readOptions, required, writeOptions, durationString } from './util.js';
 import type { DeregisterRequest, HealthCheck, HealthCheckDefinition, RegisterRequest } from '../../structs/catalog.js';
 import type { QueryReply } from '../../structs/rpc.js';
 
@@ -19,7 +19,8 @@ export function registerCatalogRoutes(router: Router, agent: AgentApi): void {
     return ctx.sendJson(true);
   });
   router.add('/v1/catalog/datacenters', ['GET'], async (ctx) => {
-    return ctx.sendJson(await agent.rpc('Catalog.ListDatacenters', {}));
+    const reply = await cachedOrRpc(ctx, agent, 'Catalog.ListDatacenters', {}, 'simple');
+    return ctx.sendJson(Array.isArray(reply) ? reply : reply.value);
   });
   router.add('/v1/catalog/nodes', ['GET'], async (ctx) => {
     const reply: QueryReply<unknown[]> = await agent.rpc('Catalog.ListNodes', { Options: readOptions(ctx, agent, true) });
@@ -27,18 +28,15 @@ export function registerCatalogRoutes(router: Router, agent: AgentApi): void {
     return ctx.sendJson(reply.value);
   });
   router.add('/v1/catalog/services', ['GET'], async (ctx) => {
-    const reply: QueryReply<unknown> = await agent.rpc('Catalog.ListServices', { Options: readOptions(ctx, agent, true) });
+    const reply: QueryReply<unknown> = await cachedOrRpc(ctx, agent, 'Catalog.ListServices', { Options: readOptions(ctx, agent, true) }, 'simple');
     ctx.setMeta(reply.meta);
     return ctx.sendJson(reply.value);
   });
   router.add('/v1/catalog/service/', ['GET'], async (ctx) => {
     const name = required(ctx, 'Missing service name');
     const tags = ctx.query.getAll('tag');
-    const reply: QueryReply<unknown[]> = await agent.rpc('Catalog.ServiceNodes', {
-      Options: readOptions(ctx, agent, true),
-      ServiceName: name,
-      ServiceTags: tags.length > 0 ? tags : undefined,
-    });
+    const args = { Options: readOptions(ctx, agent, true), ServiceName: name, ServiceTags: tags.length > 0 ? tags : undefined };
+    const reply: QueryReply<unknown[]> = await cachedOrRpc(ctx, agent, 'Catalog.ServiceNodes', args, 'refresh');
     ctx.setMeta(reply.meta);
     return ctx.sendJson(reply.value);
   });

@@ -1,7 +1,7 @@
 // /v1/health/*
 import type { AgentApi } from '../backend.js';
 import type { Router } from '../router.js';
-import { boolParam, readOptions, required } from './util.js';
+import { boolParam, cachedOrRpc, readOptions, required } from './util.js';
 import type { QueryReply } from '../../structs/rpc.js';
 
 export function registerHealthRoutes(router: Router, agent: AgentApi): void {
@@ -30,12 +30,13 @@ export function registerHealthRoutes(router: Router, agent: AgentApi): void {
     const name = required(ctx, 'Missing service name');
     const passing = boolParam(ctx, 'passing', 'Invalid value for ?passing');
     const tags = ctx.query.getAll('tag');
-    const reply: QueryReply<unknown[]> = await agent.rpc('Health.ServiceNodes', {
+    const args = {
       Options: readOptions(ctx, agent, true),
       ServiceName: name,
       ServiceTags: tags.length > 0 ? tags : undefined,
       PassingOnly: passing,
-    });
+    };
+    const reply: QueryReply<unknown[]> = await cachedOrRpc(ctx, agent, 'Health.ServiceNodes', args, 'refresh');
     ctx.setMeta(reply.meta);
     return ctx.sendJson(reply.value);
   });

@@ -45,3 +45,26 @@ export function durationString(v: unknown, field: string): string {
     throw new HttpError(400, `Request decode failed: ${(err as Error).message}`);
   }
 }
+
+/**
+ * Runs a read through the agent cache when the request asks for `?cached` (and the agent allows it),
+ * setting X-Cache and Age; otherwise a plain RPC. Returns the reply.
+ */
+export async function cachedOrRpc(
+  ctx: Ctx,
+  agent: AgentApi,
+  method: Parameters<AgentApi['rpc']>[0],
+  args: any,
+  kind: 'simple' | 'refresh',
+): Promise<any> {
+  if (ctx.has('cached')) {
+    const cc = ctx.req.headers['cache-control'];
+    const res = await agent.cachedRpc(method, args, kind, typeof cc === 'string' ? cc : undefined);
+    if (res) {
+      ctx.res.setHeader('X-Cache', res.hit ? 'HIT' : 'MISS');
+      if (res.hit) ctx.res.setHeader('Age', String(res.ageSeconds));
+      return res.reply;
+    }
+  }
+  return agent.rpc(method, args);
+}
