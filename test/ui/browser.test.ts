@@ -346,6 +346,32 @@ test('dark mode follows the system setting', { skip }, async () => {
   assert.equal(lightBg, 'rgb(246, 247, 251)');
 });
 
+test('a hidden tab stops asking the agent and catches up when shown again', { skip }, async () => {
+  await api('PUT', '/v1/kv/live/one', '1');
+  await open('kv/live/');
+  await page.locator('tr[data-key="live/one"]').waitFor();
+  const isList = (url: string) => url.includes('/v1/kv/live/?keys');
+  const parked = page.waitForEvent('requestfailed', (r) => isList(r.url()));
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await parked; // the blocking request in flight is cancelled
+  const whileHidden: string[] = [];
+  const count = (r: { url(): string }) => isList(r.url()) && whileHidden.push(r.url());
+  page.on('request', count);
+  await api('PUT', '/v1/kv/live/two', '2');
+  await page.evaluate(() => document.body.offsetHeight); // a round trip through the page
+  page.off('request', count);
+  assert.deepEqual(whileHidden, [], 'no request while hidden');
+  assert.equal(await page.locator('tr[data-key="live/two"]').count(), 0);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.locator('tr[data-key="live/two"]').waitFor();
+});
+
 test('an error banner appears while the agent is unreachable', { skip }, async () => {
   await open('services');
   await page.locator('tr[data-service="web"]').waitFor();

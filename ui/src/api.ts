@@ -182,8 +182,8 @@ async function run<T>(path: string, pollMs: number, life: AbortSignal, publish: 
     } catch (err) {
       if (life.aborted) return;
       if (attempt.signal.aborted) continue; // hidden: wait for the tab to come back
-      const message = err instanceof ApiError ? err.message : 'The agent cannot be reached.';
-      publish({ data, error: message, index });
+      // An unreachable agent is the layout's banner; pages only show what the agent itself refused.
+      publish({ data, error: err instanceof ApiError ? err.message : null, index });
       await sleep(backoff, life);
       backoff = Math.min(backoff * 2, BACKOFF_MS_MAX);
     } finally {

@@ -68,11 +68,12 @@ export function KeyView({ path }: { path: string }) {
 
   const load = (e: DirEntry) => {
     const text = decodeValue(e.Value);
+    // Guess the format once; later loads (our own save, another writer) keep the user's choice.
+    if (text !== null && base === 0) setFormat(guessFormat(text));
     setDraft(text);
     setBase(e.ModifyIndex);
     setDirty(false);
     setConflict(null);
-    if (text !== null) setFormat(guessFormat(text));
   };
   // Follow the server while there are no local edits.
   useEffect(() => {
@@ -104,8 +105,10 @@ export function KeyView({ path }: { path: string }) {
     await attempt('Save', async () => {
       const ok = await write(`/v1/kv/${encodePath(path)}?cas=${cas}`, draft);
       if (ok === true) {
-        setDirty(false);
-        setConflict(null);
+        // Load what was stored, for its ModifyIndex: the live view may have skipped it while we were dirty.
+        const now = await requestJson<DirEntry[]>(`/v1/kv/${encodePath(path)}`);
+        if (now?.[0]) load(now[0]);
+        else setDirty(false);
         toast('Saved');
       } else {
         // Read what is there now: the live view may not have caught up with the other writer yet.
