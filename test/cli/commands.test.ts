@@ -155,6 +155,18 @@ test('token and address come from flags or the environment', async () => {
   assert.match(agent.requests.at(-1)!.url, /^\/v1\/kv\/x\?dc=dc9&stale$/);
 });
 
+test('unix:// addresses reach an agent on a socket', async () => {
+  const sock = await startFakeAgent(join(dir, 'agent.sock'));
+  try {
+    const io = memoryIo({ CONSUL_HTTP_ADDR: sock.address });
+    assert.equal(await main(['kv', 'put', 'over-socket', 'v'], io), 0);
+    assert.equal(io.stdout(), 'Success! Data written to: over-socket\n');
+    assert.equal(sock.kv.get('over-socket')!.value.toString(), 'v');
+  } finally {
+    await sock.close();
+  }
+});
+
 test('connection errors read like the Go client', async () => {
   const r = await run(['kv', 'get', 'x'], '', { CONSUL_HTTP_ADDR: '127.0.0.1:1' });
   assert.equal(r.code, 1);

@@ -28,7 +28,7 @@ export interface FakeAgent {
   close(): Promise<void>;
 }
 
-export async function startFakeAgent(): Promise<FakeAgent> {
+export async function startFakeAgent(socketPath?: string): Promise<FakeAgent> {
   const kv = new Map<string, Entry>();
   const services = new Map<string, Record<string, unknown>>();
   const requests: Recorded[] = [];
@@ -118,10 +118,16 @@ export async function startFakeAgent(): Promise<FakeAgent> {
     send(405, '');
   }
 
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  let address: string;
+  if (socketPath) {
+    await new Promise<void>((r) => server.listen(socketPath, r));
+    address = `unix://${socketPath}`;
+  } else {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
   return {
-    address: `127.0.0.1:${port}`,
+    address,
     requests,
     kv,
     services,
