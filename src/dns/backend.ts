@@ -55,30 +55,97 @@ export interface DnsCatalog {
   nodesWithServices(dc: string): Promise<readonly { node: Node; services: readonly { Service: string; Address: string }[] }[]>;
 }
 
-/** Adapts an agent's RPCs to the resolver's catalog view (stale reads as dns_config asks). */
-export function rpcCatalog(backend: DnsBackend, cfg: Pick<DnsAgentConfig, 'dns'>): DnsCatalog {
+const WATCH_WAIT_MS = 30_000;
+const WATCH_IDLE_MS = 60_000;
+const WATCH_RETRY_MS = 1_000;
+
+interface ServiceWatch {
+  reply: ServiceNodesReply | null;
+  /** True while a blocking query keeps `reply` current. */
+  live: boolean;
+  lastUsedMs: number;
+}
+
+export interface RpcCatalog extends DnsCatalog {
+  /** Stops the background watches (the agent is shutting down). */
+  close(): void;
+}
+
+/**
+ * Adapts an agent's RPCs to the resolver's catalog view (stale reads as dns_config asks).
+ *
+ * Service lookups are kept current by a blocking query per service that DNS has asked about in the
+ * last minute (Consul's agent cache for DNS, `use_cache`, works the same way): a hot service costs
+ * no RPC per query. The watch wakes in the same event-loop turn as the commit that changes the
+ * service (the FSM fires watches synchronously and the rest is promise continuations), so a client
+ * that saw its write acknowledged sees it in DNS too. Until a watch is live, and whenever it fails,
+ * lookups read through an RPC (concurrent identical reads share one).
+ */
+export function rpcCatalog(backend: DnsBackend, cfg: Pick<DnsAgentConfig, 'dns'>, nowMs: () => number = Date.now): RpcCatalog {
   const opts = (dc: string): QueryOptions => ({
     Datacenter: dc,
     AllowStale: cfg.dns.allowStale,
     MaxStaleMs: cfg.dns.maxStaleMs,
   });
   const inflight = new Map<string, Promise<ServiceNodesReply>>();
+  const watches = new Map<string, ServiceWatch>();
+  let closed = false;
+
+  const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+  const read = (service: string, dc: string, extra: Partial<QueryOptions> = {}): Promise<ServiceNodesReply> =>
+    backend
+      .rpc('Health.ServiceNodes', { Options: { ...opts(dc), ...extra }, ServiceName: service })
+      .then((r: { meta?: { Index?: number }; value?: CheckServiceNode[] }) => ({ index: r.meta?.Index ?? 0, nodes: r.value ?? [] }));
+
+  async function follow(key: string, service: string, dc: string, w: ServiceWatch): Promise<void> {
+    while (!closed && nowMs() - w.lastUsedMs < WATCH_IDLE_MS) {
+      const index = w.reply?.index ?? 0;
+      try {
+        const r = await read(service, dc, { MinQueryIndex: index, MaxQueryTimeMs: WATCH_WAIT_MS });
+        w.reply = r;
+        w.live = r.index > 0;
+        // An unchanged index means the wait timed out or the server is stopping: never spin.
+        if (r.index === index) await pause(50);
+      } catch {
+        w.live = false;
+        await pause(WATCH_RETRY_MS);
+      }
+    }
+    w.live = false;
+    watches.delete(key);
+  }
+
   return {
+    close() {
+      closed = true;
+    },
     async datacenters() {
       const r = await backend.rpc('Catalog.ListDatacenters', {});
       return Array.isArray(r) ? r : (r?.value ?? []);
     },
     serviceNodes(service, dc) {
-      // Concurrent lookups of one service share a single read (no staleness beyond the read itself).
       const key = `${dc}\u0000${service}`;
+      let w = watches.get(key);
+      if (w) {
+        w.lastUsedMs = nowMs();
+        if (w.live && w.reply) return Promise.resolve(w.reply);
+      }
       let p = inflight.get(key);
       if (!p) {
-        p = backend
-          .rpc('Health.ServiceNodes', { Options: opts(dc), ServiceName: service })
-          .then((r: { meta?: { Index?: number }; value?: CheckServiceNode[] }) => ({ index: r.meta?.Index ?? 0, nodes: r.value ?? [] }));
+        p = read(service, dc);
         inflight.set(key, p);
         const clear = () => inflight.delete(key);
         p.then(clear, clear);
+        if (!w && !closed) {
+          const nw: ServiceWatch = { reply: null, live: false, lastUsedMs: nowMs() };
+          watches.set(key, nw);
+          w = nw;
+          p.then((r) => {
+            nw.reply = r;
+            void follow(key, service, dc, nw);
+          }, () => watches.delete(key));
+        }
       }
       return p;
     },

@@ -10,7 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Rng } from '../lib/rng.js';
 import { seededRng } from '../lib/rng.js';
 import { randomBytes } from 'node:crypto';
-import { rpcCatalog, type DnsAgentConfig, type DnsBackend, type DnsCatalog } from './backend.js';
+import { rpcCatalog, type DnsAgentConfig, type DnsBackend, type DnsCatalog, type RpcCatalog } from './backend.js';
 import { bareReply, resolve, type ResolverConfig } from './resolver.js';
 import { RCODE } from './records.js';
 import { ServiceMemo } from './service.js';
@@ -51,6 +51,7 @@ export function resolverConfig(c: DnsAgentConfig): ResolverConfig {
 export class DnsServer {
   private readonly cfg: ResolverConfig;
   private readonly catalog: DnsCatalog;
+  private readonly ownCatalog: RpcCatalog | null = null;
   private readonly rng: Rng;
   private readonly nowMs: () => number;
   private readonly recursors: RecursorTarget[];
@@ -62,7 +63,8 @@ export class DnsServer {
 
   constructor(private readonly o: DnsServerOptions) {
     this.cfg = resolverConfig(o.config);
-    this.catalog = o.catalog ?? rpcCatalog(o.backend, o.config);
+    if (o.catalog) this.catalog = o.catalog;
+    else this.catalog = this.ownCatalog = rpcCatalog(o.backend, o.config);
     this.rng = o.rng ?? seededRng(randomBytes(4).readUInt32LE(0));
     this.nowMs = o.nowMs ?? (() => Date.now());
     this.recursors = o.config.dns.recursors.map(parseRecursor);
@@ -106,6 +108,7 @@ export class DnsServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.ownCatalog?.close();
     for (const s of this.udp) s.close();
     for (const c of this.conns) c.destroy();
     await Promise.all(this.tcp.map((t) => new Promise<void>((res) => t.close(() => res()))));
