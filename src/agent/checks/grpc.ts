@@ -47,9 +47,13 @@ export class GrpcProbe implements Probe {
         resolve(r);
       };
       const timer = setTimeout(() => finish({ status: 'critical', output: rpcError(4, 'context deadline exceeded') }), o.timeoutMs);
-      session.once('error', (err: NodeJS.ErrnoException) =>
-        finish({ status: 'critical', output: rpcError(14, `connection error: desc = "transport: Error while dialing: ${goNetReason(err)}"`) }),
-      );
+      // A failed dial surfaces on the session and, first, on the pending stream (as its cause).
+      const transportError = (err: Error & { cause?: NodeJS.ErrnoException }) => {
+        const cause = err.cause ?? (err as NodeJS.ErrnoException);
+        const desc = cause.code ? `connection error: desc = "transport: Error while dialing: ${goNetReason(cause)}"` : err.message;
+        finish({ status: 'critical', output: rpcError(14, desc) });
+      };
+      session.once('error', transportError);
       const req = session.request({
         ':method': 'POST',
         ':path': '/grpc.health.v1.Health/Check',
@@ -57,7 +61,7 @@ export class GrpcProbe implements Probe {
         te: 'trailers',
         'grpc-timeout': `${Math.max(1, Math.floor(o.timeoutMs))}m`,
       });
-      req.on('error', (err) => finish({ status: 'critical', output: rpcError(14, err.message) }));
+      req.on('error', transportError);
       const chunks: Buffer[] = [];
       let headerStatus: string | undefined;
       let headerMessage: string | undefined;
