@@ -2,7 +2,6 @@
 import { loadConfig, ConfigError, HelpRequested, agentFlagSet } from '../../config/index.js';
 import { FlagError } from '../../config/flagset.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
-import { runAgent } from '../../agent/run.js';
 import { usage, type Command } from '../command.js';
 import { error, type Io } from '../io.js';
 
@@ -42,6 +41,8 @@ export const agentCommand: Command = {
     const agentLog = logger.named('agent');
     for (const w of config.warnings) agentLog.warn(w);
     try {
+      // Loaded only here, so that every other command starts without pulling in the whole agent.
+      const { runAgent } = await import('../../agent/run.js');
       await runAgent(config, logger);
     } catch (err) {
       error(io, `Error starting agent: ${(err as Error).message}`);
