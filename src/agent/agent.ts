@@ -21,11 +21,14 @@ import { LocalState } from './local-state.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
 import { healthCheckFor, parseCheck, parseService, truncateOutput, validStatus, type CheckSpec } from './definitions.js';
 import { TtlCheck, ttlExpiredOutput } from './checks/ttl.js';
+import { CheckRegistry } from './checks/registry.js';
 import { contentHash } from './content-hash.js';
 import { RpcListener } from '../rpc/listener.js';
 import { RpcPool } from '../rpc/mux.js';
 import { readPeersJson } from './peers-json.js';
 import { AgentCache, parseCacheControl } from './cache.js';
+import { ServerManager } from './servers.js';
+import { rpcTimeoutMs } from '../rpc/timeouts.js';
 
 const NODE_MAINT_DEFAULT = 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.';
 const SERVICE_MAINT_DEFAULT =
@@ -40,10 +43,13 @@ export class Agent implements AgentApi {
   private rpcListener: RpcListener | null = null;
   private readonly pool = new RpcPool();
   private readonly cache = new AgentCache();
+  readonly servers = new ServerManager(systemRng);
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
   private ttls = new Map<string, TtlCheck>();
+  /** Runs every non-TTL check and the DeregisterCriticalServiceAfter reaper (src/agent/checks). */
+  private readonly checkRunners = new CheckRegistry(this);
   private startedAt = Date.now();
   private stopping: Promise<void> | null = null;
   /** Called when the agent wants the process to exit (leave). */
@@ -124,7 +130,9 @@ export class Agent implements AgentApi {
 
   private async doShutdown(): Promise<void> {
     this.ae?.stop();
+    this.cache.close();
     for (const t of this.ttls.values()) t.stop();
+    this.checkRunners.stop();
     this.server?.abortQueries();
     await this.dns?.close();
     await this.http?.close();
@@ -134,8 +142,29 @@ export class Agent implements AgentApi {
   // ---- RPC ----------------------------------------------------------------------------------
 
   async rpc<M extends RpcMethod>(method: M, args: RpcMethods[M]): Promise<any> {
-    if (!this.server) throw new ConclaveError('ERR_NO_LEADER', 'No known Consul servers');
-    return this.server.rpc(method, args);
+    if (this.server) return this.server.rpc(method, args);
+    return this.forwardToServer(method, args);
+  }
+
+  /**
+   * A client agent's RPC: sent to a known server over the pooled connection; when the server cannot
+   * be reached, the next one is tried (the call is not retried once a server answered, even with an error).
+   */
+  private async forwardToServer(method: string, args: unknown): Promise<any> {
+    const candidates = this.servers.candidates();
+    if (candidates.length === 0) throw new ConclaveError('ERR_INTERNAL', 'No known Consul servers');
+    let lastErr: unknown;
+    for (const s of candidates.slice(0, 3)) {
+      try {
+        return await this.pool.call(s.address, method, args, rpcTimeoutMs(args, this.config.maxQueryTimeMs));
+      } catch (err) {
+        const msg = (err as Error).message ?? '';
+        if (!/dial tcp|connection to .* closed|i\/o timeout/.test(msg)) throw err;
+        this.servers.failed(s.address);
+        lastErr = err;
+      }
+    }
+    throw lastErr;
   }
 
   async cachedRpc<M extends RpcMethod>(
@@ -434,11 +463,13 @@ export class Agent implements AgentApi {
       this.ttls.set(row.CheckID, ttl);
       ttl.start();
     }
+    this.checkRunners.add(spec, row);
   }
 
   private removeCheckInternal(id: string): boolean {
     this.ttls.get(id)?.stop();
     this.ttls.delete(id);
+    this.checkRunners.remove(id);
     return this.state.removeCheck(id);
   }
 

@@ -19,6 +19,7 @@ import { TcpRaftTransport } from './raft-transport.js';
 import { RpcProtocol, type RpcListener } from '../rpc/listener.js';
 import { serveMux, type RpcPool } from '../rpc/mux.js';
 import { routeFor } from './forward.js';
+import { rpcTimeoutMs } from '../rpc/timeouts.js';
 
 export interface ServerOptions {
   nodeName: string;
@@ -133,7 +134,7 @@ export class Server {
     if (routeFor(method, args, this) === 'leader' && !this.raftNode.isLeader()) {
       const leader = this.raftNode.status().leaderAddress;
       if (!leader || leader === this.rpcAddress || !this.opts.pool) throw noLeader();
-      return this.opts.pool.call(leader, method, args, forwardTimeoutMs(args, this.opts.maxQueryTimeMs));
+      return this.opts.pool.call(leader, method, args, rpcTimeoutMs(args, this.opts.maxQueryTimeMs));
     }
     return ep(this, args);
   }
@@ -231,13 +232,6 @@ export class Server {
     await this.raftNode.close();
     this.transport?.close();
   }
-}
-
-/** A forwarded blocking query may legitimately take its whole wait (plus jitter) to answer. */
-function forwardTimeoutMs(args: unknown, maxQueryTimeMs: number): number {
-  const o = (args as { Options?: QueryOptions } | null)?.Options;
-  if (o && (o.MinQueryIndex ?? 0) > 0) return maxQueryTimeMs + maxQueryTimeMs / 16 + 10_000;
-  return 30_000;
 }
 
 export function mapRaftError(err: unknown): unknown {
