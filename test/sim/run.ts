@@ -65,11 +65,17 @@ export function runSeed(o: SimOptions): SeedResult {
   const drift = new Map(ids.map((id) => [id, uniform(rng, -0.05, 0.05)]));
   const serverOpts = {
     tickMs: TICK_MS, fsyncMs: uniform(rng, 0.2, 8), snapshotEvery: 30 + (rng.nextU32() % 400),
-    trailingLogs: rng.nextU32() % 50, ...mutationOptions(o.mutation ?? null),
+    trailingLogs: rng.nextU32() % 50, entriesPerMessageMax: pick(rng, [1, 3, 8, 64]), inflightMessagesMax: pick(rng, [1, 4, 256]),
+    ...mutationOptions(o.mutation ?? null),
   };
+  // Targeted faults: a server may crash right after granting a vote or acknowledging entries,
+  // the moments where durability matters most.
+  const crashAfterAckProbability = faults ? pick(rng, [0, 0.002, 0.01, 0.03]) : 0;
   const configuration: RaftConfiguration = { servers: ids.map((id) => ({ id, address: id, suffrage: 'voter' as const })), index: 1 };
 
   const clock = new SimClock();
+  const faultRng = forkRng(o.seed, 'faults');
+  let faulting = faults;
   const violations: string[] = [];
   const violate = (s: string) => { if (violations.length < 20) violations.push(`t=${clock.now.toFixed(1)}ms ${s}`); };
   const leaderOfTerm = new Map<number, string>();
@@ -83,7 +89,12 @@ export function runSeed(o: SimOptions): SeedResult {
   );
   const hooks = {
     schedule: (d: number, fn: () => void) => clock.schedule(d, fn),
-    send: (from: string, to: string, m: Message) => net.send(from, to, m),
+    send: (from: string, to: string, m: Message) => {
+      net.send(from, to, m);
+      if (faulting && !m.reject && (m.type === 'MsgVoteResp' || m.type === 'MsgAppResp') && chance(faultRng, crashAfterAckProbability)) {
+        clock.schedule(0, () => crashAndRestart(servers.get(from)!));
+      }
+    },
     onLeader: (id: string, term: number) => {
       const prev = leaderOfTerm.get(term);
       if (prev !== undefined && prev !== id) violate(`election safety: ${prev} and ${id} both leader in term ${term}`);
@@ -135,14 +146,22 @@ export function runSeed(o: SimOptions): SeedResult {
   workload.start();
 
   // Faults.
-  const faultRng = forkRng(o.seed, 'faults');
-  let faulting = faults;
   let crashes = 0;
   let partitions = 0;
   const leader = (): string | null => {
     for (const s of servers.values()) if (s.up && s.core?.raft.role === 'leader') return s.id;
     return null;
   };
+  function crashAndRestart(s: SimServer): void {
+    if (!s.up || !faulting) return;
+    s.crash(faultRng, 0.5);
+    crashes++;
+    clock.schedule(uniform(faultRng, 50, 3000), () => {
+      if (s.up) return;
+      s.start();
+      startTicking(s);
+    });
+  }
   const partitionLoop = () => {
     if (!faulting) return;
     const shape = pickShape(faultRng);
@@ -156,14 +175,7 @@ export function runSeed(o: SimOptions): SeedResult {
     const up = ids.filter((id) => servers.get(id)!.up);
     if (up.length > 0) {
       const target = chance(faultRng, 0.5) ? leader() ?? pick(faultRng, up) : pick(faultRng, up);
-      const s = servers.get(target)!;
-      s.crash(faultRng, 0.5);
-      crashes++;
-      clock.schedule(uniform(faultRng, 50, 3000), () => {
-        if (s.up) return;
-        s.start();
-        startTicking(s);
-      });
+      crashAndRestart(servers.get(target)!);
     }
     clock.schedule(uniform(faultRng, 300, 5000), crashLoop);
   };

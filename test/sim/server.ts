@@ -45,6 +45,8 @@ export interface ServerOptions {
   localReads?: boolean;
   /** Patches each new core (runtime mutations of the core). */
   patchCore?: (core: RawNode) => void;
+  entriesPerMessageMax: number;
+  inflightMessagesMax: number;
 }
 
 const ELECTION_TICKS = 20;
@@ -97,6 +99,7 @@ export class SimServer {
     this.core = new RawNode({
       id: this.id, storage: this.storage, applied: this.appliedIndex, electionTicks: ELECTION_TICKS,
       heartbeatTicks: HEARTBEAT_TICKS, leaseTicks: LEASE_TICKS, preVote: true, checkQuorum: true,
+      entriesPerMessageMax: this.opts.entriesPerMessageMax, inflightMessagesMax: this.opts.inflightMessagesMax,
       rng: forkRng(this.seed, `core-${this.id}-${this.restarts}`),
     });
     this.opts.patchCore?.(this.core);
