@@ -127,13 +127,27 @@ function SearchResults({ folder, needle }: { folder: string; needle: string }) {
       <tbody>
         {hits.map((h) => (
           <tr key={h.key} data-key={h.key}>
-            <td><a class="strong" href={kvHref(h.key)}>{h.key}</a></td>
-            <td>{h.text ? <code class="small">{h.text}</code> : <span class="muted">key name only</span>}</td>
+            <td><a class="strong" href={kvHref(h.key)}><Highlight text={h.key} needle={needle} /></a></td>
+            <td>{h.text ? <code class="small"><Highlight text={h.text} needle={needle} /></code> : <span class="muted">key name only</span>}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** `text` with every case-insensitive occurrence of `needle` marked. */
+function Highlight({ text, needle }: { text: string; needle: string }) {
+  const lower = text.toLowerCase();
+  const n = needle.toLowerCase();
+  const parts = [];
+  let at = 0;
+  for (let i = lower.indexOf(n); i >= 0 && n; i = lower.indexOf(n, i + n.length)) {
+    parts.push(text.slice(at, i), <mark key={i}>{text.slice(i, i + n.length)}</mark>);
+    at = i + n.length;
+  }
+  parts.push(text.slice(at));
+  return <>{parts}</>;
 }
 
 async function removeKey(key: string): Promise<void> {
