@@ -114,6 +114,8 @@ function parseComplete(buf: Uint8Array): StreamMessage {
   if (buf.length > DECOMPRESSED_BYTES_MAX * 2) throw new WireError('too-large', 'stream message too large');
   let r: { message: StreamMessage; end: number } | null;
   try {
+    // Inside an encrypted frame the message may still be compressed (memberlist compresses, then encrypts).
+    if (buf[0] === MessageType.compress) buf = decompressBody(buf.subarray(1));
     r = parsePlain(buf, 0);
   } catch (e) {
     if (e instanceof WireError && e.fault === 'truncated') throw new WireError('malformed', e.message);
