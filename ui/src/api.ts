@@ -165,6 +165,7 @@ async function run<T>(path: string, pollMs: number, life: AbortSignal, publish: 
       const url = index > 0 ? `${path}${sep}index=${index}&wait=${WAIT}` : path;
       const res = await request(url, { signal: attempt.signal });
       const text = await res.text();
+      if (life.aborted) return;
       data = res.status === 404 ? (null as T) : (JSON.parse(text || 'null') as T);
       const header = res.headers.get('X-Consul-Index');
       const next = header ? Number(header) : 0;

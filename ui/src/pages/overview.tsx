@@ -133,8 +133,8 @@ export function OverviewPage() {
               {unhealthy.map((c) => (
                 <tr key={c.Name}>
                   <td>{c.Name}</td>
-                  <td class="num warn">{c.Warning}</td>
-                  <td class="num bad">{c.Critical}</td>
+                  <td class={c.Warning ? 'num warn' : 'num muted'}>{c.Warning}</td>
+                  <td class={c.Critical ? 'num bad' : 'num muted'}>{c.Critical}</td>
                   <td class="num">{c.Total}</td>
                 </tr>
               ))}
