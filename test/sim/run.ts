@@ -79,6 +79,8 @@ export function runSeed(o: SimOptions): SeedResult {
   const violations: string[] = [];
   const violate = (s: string) => { if (violations.length < 20) violations.push(`t=${clock.now.toFixed(1)}ms ${s}`); };
   const leaderOfTerm = new Map<number, string>();
+  const maxTermSent = new Map<string, number>();
+  const votes = new Map<string, string>();
   const canonical = new Map<number, string>();
   const servers = new Map<string, SimServer>();
 
@@ -90,6 +92,14 @@ export function runSeed(o: SimOptions): SeedResult {
   const hooks = {
     schedule: (d: number, fn: () => void) => clock.schedule(d, fn),
     send: (from: string, to: string, m: Message) => {
+      // Durability promises: a term a server has spoken in, and a vote it has granted, must
+      // survive its crashes (pre-votes carry a future term and promise nothing).
+      if (m.type !== 'MsgPreVote' && m.type !== 'MsgPreVoteResp') maxTermSent.set(from, Math.max(maxTermSent.get(from) ?? 0, m.term));
+      if (m.type === 'MsgVoteResp' && !m.reject) {
+        const prev = votes.get(`${from}@${m.term}`);
+        if (prev !== undefined && prev !== to) violate(`double vote: ${from} voted for ${prev} and ${to} in term ${m.term}`);
+        votes.set(`${from}@${m.term}`, to);
+      }
       net.send(from, to, m);
       if (faulting && !m.reject && (m.type === 'MsgVoteResp' || m.type === 'MsgAppResp') && chance(faultRng, crashAfterAckProbability)) {
         clock.schedule(0, () => crashAndRestart(servers.get(from)!));
@@ -99,6 +109,19 @@ export function runSeed(o: SimOptions): SeedResult {
       const prev = leaderOfTerm.get(term);
       if (prev !== undefined && prev !== id) violate(`election safety: ${prev} and ${id} both leader in term ${term}`);
       leaderOfTerm.set(term, id);
+      // Leader completeness: a new leader's log holds every entry any server has applied.
+      const log = servers.get(id)!.core!.raft.log;
+      for (const [index, d] of canonical) {
+        const t = log.term(index);
+        if (t !== null && t !== Number(d.slice(0, d.indexOf(':')))) {
+          violate(`leader completeness: ${id} became leader of term ${term} with term ${t} at index ${index}, where ${d} was applied`);
+          break;
+        }
+        if (t === null && index > log.lastIndex()) {
+          violate(`leader completeness: ${id} became leader of term ${term} without applied index ${index} (last ${log.lastIndex()})`);
+          break;
+        }
+      }
     },
     onApply: (id: string, e: Entry) => {
       const s = servers.get(id)!;
@@ -152,15 +175,19 @@ export function runSeed(o: SimOptions): SeedResult {
     for (const s of servers.values()) if (s.up && s.core?.raft.role === 'leader') return s.id;
     return null;
   };
+  function restart(s: SimServer): void {
+    if (s.up) return;
+    s.start();
+    const term = s.core!.raft.term;
+    const spoke = maxTermSent.get(s.id) ?? 0;
+    if (term < spoke) violate(`durability: ${s.id} restarted at term ${term} after sending messages in term ${spoke}`);
+    startTicking(s);
+  }
   function crashAndRestart(s: SimServer): void {
     if (!s.up || !faulting) return;
     s.crash(faultRng, 0.5);
     crashes++;
-    clock.schedule(uniform(faultRng, 50, 3000), () => {
-      if (s.up) return;
-      s.start();
-      startTicking(s);
-    });
+    clock.schedule(uniform(faultRng, 50, 3000), () => restart(s));
   }
   const partitionLoop = () => {
     if (!faulting) return;
@@ -194,12 +221,7 @@ export function runSeed(o: SimOptions): SeedResult {
   faulting = false;
   net.heal();
   net.faulty = false;
-  for (const s of servers.values()) {
-    if (!s.up) {
-      s.start();
-      startTicking(s);
-    }
-  }
+  for (const s of servers.values()) restart(s);
   const deadline = clock.now + 60_000;
   while (clock.now < deadline && !converged(servers)) clock.runUntil(clock.now + 100);
   if (!converged(servers)) violate(`liveness: no convergence within 60 s after healing (${describe(servers)})`);
