@@ -20,9 +20,16 @@ export interface Entry {
 export type MessageType =
   // local inputs (never sent on the wire)
   | 'MsgHup' | 'MsgBeat' | 'MsgProp' | 'MsgCheckQuorum' | 'MsgUnreachable' | 'MsgSnapStatus'
+  // local: hand leadership to `from` (the transferee); the leader brings it up to date first
+  | 'MsgTransferLeader'
   // peer messages
   | 'MsgApp' | 'MsgAppResp' | 'MsgVote' | 'MsgVoteResp' | 'MsgPreVote' | 'MsgPreVoteResp'
-  | 'MsgHeartbeat' | 'MsgHeartbeatResp' | 'MsgSnap' | 'MsgReadIndex' | 'MsgReadIndexResp';
+  | 'MsgHeartbeat' | 'MsgHeartbeatResp' | 'MsgSnap' | 'MsgReadIndex' | 'MsgReadIndexResp'
+  // leader -> transferee: campaign now, skipping pre-vote (votes then carry CAMPAIGN_TRANSFER)
+  | 'MsgTimeoutNow';
+
+/** Context of a vote request sent because of MsgTimeoutNow: voters ignore their leader lease. */
+export const CAMPAIGN_TRANSFER = 'CampaignTransfer';
 
 /** Voters and non-voters (etcd's "learners") by ID. */
 export interface ConfState {
@@ -122,7 +129,8 @@ export function message(fields: Partial<Message> & Pick<Message, 'type'>): Messa
 
 /** Messages that travel only between the driver and its own core. */
 export function isLocalMessage(t: MessageType): boolean {
-  return t === 'MsgHup' || t === 'MsgBeat' || t === 'MsgCheckQuorum' || t === 'MsgUnreachable' || t === 'MsgSnapStatus';
+  return t === 'MsgHup' || t === 'MsgBeat' || t === 'MsgCheckQuorum' || t === 'MsgUnreachable' || t === 'MsgSnapStatus' ||
+    t === 'MsgTransferLeader';
 }
 
 export function isResponseMessage(t: MessageType): boolean {
@@ -143,7 +151,7 @@ export function describeMessage(m: Message): string {
 const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'MsgHup', 'MsgBeat', 'MsgProp', 'MsgCheckQuorum', 'MsgUnreachable', 'MsgSnapStatus', 'MsgApp', 'MsgAppResp',
   'MsgVote', 'MsgVoteResp', 'MsgPreVote', 'MsgPreVoteResp', 'MsgHeartbeat', 'MsgHeartbeatResp', 'MsgSnap',
-  'MsgReadIndex', 'MsgReadIndexResp',
+  'MsgReadIndex', 'MsgReadIndexResp', 'MsgTransferLeader', 'MsgTimeoutNow',
 ]);
 
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;

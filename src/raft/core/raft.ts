@@ -14,7 +14,7 @@ import type { Rng } from '../../lib/rng.js';
 import type { LogReader } from './log-storage.js';
 import { RaftLog } from './log.js';
 import {
-  type ConfState, type Entry, EntryType, type HardState, type Message, type MessageType, NONE,
+  CAMPAIGN_TRANSFER, type ConfState, type Entry, EntryType, type HardState, type Message, type MessageType, NONE,
   type NodeId, type ReadState, type Snapshot, type SoftState, type StateRole, message,
 } from './messages.js';
 import { Progress } from './progress.js';
@@ -85,7 +85,7 @@ export function validateRaftConfig(c: RaftConfig): ResolvedConfig {
 /** Why a proposal was not appended. Proposals are dropped, never queued, when not leader. */
 export type ProposeOutcome =
   | { accepted: true; term: number; firstIndex: number; lastIndex: number }
-  | { accepted: false; reason: 'not-leader' | 'no-leader' | 'conf-change-pending' | 'not-member' };
+  | { accepted: false; reason: 'not-leader' | 'no-leader' | 'conf-change-pending' | 'not-member' | 'transferring' };
 
 // ---------------------------------------------------------------------------------------------
 // 2. State, ticks and role transitions
@@ -121,6 +121,11 @@ export class Raft {
   private readonly readOnly: ReadOnly;
   /** ReadIndex requests that arrived before the leader committed an entry of its term. */
   private pendingReadIndexMessages: Message[] = [];
+  /**
+   * Leadership transfer target (etcd's leadTransferee), NONE when none. While set, the leader
+   * accepts no proposals; the transfer is abandoned after an election timeout.
+   */
+  leadTransferee: NodeId = NONE;
 
   constructor(config: RaftConfig) {
     this.cfg = validateRaftConfig(config);
@@ -181,6 +186,8 @@ export class Raft {
         this.step(message({ type: 'MsgCheckQuorum', from: this.id }));
         if (this.role !== 'leader') return;
       }
+      // The transferee had a whole election timeout to win; give up and accept proposals again.
+      if (this.leadTransferee !== NONE) this.abortLeaderTransfer('timed out');
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
       this.heartbeatElapsed = 0;
@@ -211,6 +218,7 @@ export class Raft {
     this.pendingConfIndex = 0;
     this.readOnly.clear();
     this.pendingReadIndexMessages = [];
+    this.leadTransferee = NONE;
   }
 
   becomeFollower(term: number, lead: NodeId): void {
@@ -250,13 +258,14 @@ export class Raft {
     this.logger.info('raft: became leader', { id: this.id, term: this.term });
   }
 
-  private hup(): void {
+  private hup(transfer: boolean): void {
     if (this.role === 'leader' || !this.promotable()) return;
     if (this.hasUnappliedConfChange()) {
       this.logger.warn('raft: cannot campaign with an unapplied configuration change', { id: this.id });
       return;
     }
-    this.campaign(this.cfg.preVote ? 'pre' : 'election');
+    // A transfer skips pre-vote: the old leader asked for this election, so it cannot be disruptive.
+    this.campaign(transfer ? 'transfer' : this.cfg.preVote ? 'pre' : 'election');
   }
 
   private hasUnappliedConfChange(): boolean {
@@ -265,7 +274,7 @@ export class Raft {
     return ents.some((e) => e.type === EntryType.ConfChange);
   }
 
-  private campaign(kind: 'pre' | 'election'): void {
+  private campaign(kind: 'pre' | 'election' | 'transfer'): void {
     let voteMsg: MessageType;
     let term: number;
     if (kind === 'pre') {
@@ -284,8 +293,9 @@ export class Raft {
     }
     const index = this.log.lastIndex();
     const logTerm = this.log.lastTerm();
+    const context = kind === 'transfer' ? CAMPAIGN_TRANSFER : '';
     for (const id of this.voters) {
-      if (id !== this.id) this.send(message({ type: voteMsg, to: id, term, index, logTerm }));
+      if (id !== this.id) this.send(message({ type: voteMsg, to: id, term, index, logTerm, context }));
     }
   }
 
@@ -304,8 +314,10 @@ export class Raft {
       if (m.type === 'MsgVote' || m.type === 'MsgPreVote') {
         // Check-quorum lease: a follower that heard from a live leader within the minimum
         // election timeout ignores vote requests, so a rejoining node cannot depose it.
+        // A transfer campaign (MsgTimeoutNow from the leader itself) is exempt.
+        const force = m.context === CAMPAIGN_TRANSFER;
         const inLease = this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < this.cfg.electionTicks;
-        if (inLease) return;
+        if (inLease && !force) return;
       }
       if (m.type === 'MsgPreVote') {
         // never change term in response to a pre-vote
@@ -329,7 +341,7 @@ export class Raft {
 
     switch (m.type) {
       case 'MsgHup':
-        this.hup();
+        this.hup(m.context === CAMPAIGN_TRANSFER);
         return;
       case 'MsgVote':
       case 'MsgPreVote': {
@@ -374,6 +386,9 @@ export class Raft {
         return;
       case 'MsgReadIndex':
         this.leaderReadIndex(m);
+        return;
+      case 'MsgTransferLeader':
+        this.transferLeader(m.from);
         return;
     }
     const pr = this.prs.get(m.from);
@@ -457,6 +472,12 @@ export class Raft {
       case 'MsgReadIndexResp':
         this.readStates.push({ index: m.index, context: m.context });
         return;
+      case 'MsgTimeoutNow':
+        // Only our leader may ask us to campaign at once; anything else is stale or confused.
+        if (this.lead !== NONE && m.from !== this.lead) return;
+        this.logger.info('raft: campaigning at once on the leader\'s request (leadership transfer)', { id: this.id, term: this.term });
+        this.hup(true);
+        return;
     }
   }
 
@@ -517,6 +538,8 @@ export class Raft {
     }
     // Keep the pipeline full while the follower is behind and the inflight window allows.
     while (this.sendAppend(m.from, false)) { /* drain */ }
+    // The transferee has caught up with a log that can no longer grow: it may campaign now.
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
   }
 
   private handleHeartbeatResponse(m: Message, pr: Progress): void {
@@ -536,6 +559,7 @@ export class Raft {
   propose(entries: Entry[]): ProposeOutcome {
     if (this.role !== 'leader') return { accepted: false, reason: this.lead === NONE ? 'no-leader' : 'not-leader' };
     if (!this.prs.has(this.id)) return { accepted: false, reason: 'not-member' };
+    if (this.leadTransferee !== NONE) return { accepted: false, reason: 'transferring' };
     const conf = entries.findIndex((e) => e.type === EntryType.ConfChange);
     if (conf >= 0) {
       // One membership change at a time (thesis §4.1): the next waits for this one to apply.
@@ -626,6 +650,53 @@ export class Raft {
     }
   }
 
+  // ---- leadership transfer (thesis §3.10, etcd's MsgTimeoutNow)
+
+  /**
+   * Starts handing leadership to `to`: proposals stop, the target is brought up to date, then
+   * told to campaign at once. A request for a non-voter, for ourselves or for the transfer
+   * already running changes nothing; a request for another target replaces the running one.
+   */
+  private transferLeader(to: NodeId): void {
+    const pr = this.prs.get(to);
+    if (!pr || pr.isLearner || to === this.id) {
+      this.logger.warn('raft: ignoring leadership transfer to a server that is not another voter', { id: this.id, to });
+      return;
+    }
+    if (this.leadTransferee === to) return;
+    if (this.leadTransferee !== NONE) this.abortLeaderTransfer(`replaced by a transfer to ${to}`);
+    this.logger.info('raft: transferring leadership', { id: this.id, to, term: this.term });
+    // The transfer must finish within one election timeout (counted from now).
+    this.electionElapsed = 0;
+    this.leadTransferee = to;
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to);
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.send(message({ type: 'MsgTimeoutNow', to }));
+  }
+
+  private abortLeaderTransfer(why: string): void {
+    this.logger.info('raft: leadership transfer abandoned', { id: this.id, to: this.leadTransferee, why });
+    this.leadTransferee = NONE;
+  }
+
+  /** The voter (other than us) with the highest match index, or NONE. For transfers without a target. */
+  mostUpToDateVoter(): NodeId {
+    let best: NodeId = NONE;
+    let bestMatch = -1;
+    for (const id of this.voters) {
+      if (id === this.id) continue;
+      const m = this.prs.get(id)?.match ?? 0;
+      if (m > bestMatch) {
+        best = id;
+        bestMatch = m;
+      }
+    }
+    return best;
+  }
+
   private respondReadIndex(from: NodeId, index: number, context: string): void {
     if (from === NONE || from === this.id) this.readStates.push({ index, context });
     else this.send(message({ type: 'MsgReadIndexResp', to: from, index, context }));
@@ -681,10 +752,15 @@ export class Raft {
     this.setConfState(cs);
     if (this.role === 'leader') {
       if (!this.voters.includes(this.id)) {
-        // TODO(raft): hand over leadership gracefully (TimeoutNow) when the leader removes itself.
+        // We removed ourselves. The change is committed, so a quorum of the new configuration
+        // has it; ask its most up-to-date voter to campaign at once instead of leaving the
+        // cluster to wait out an election timeout. (Safe either way: votes still check logs.)
+        const next = this.mostUpToDateVoter();
+        if (next !== NONE) this.sendTimeoutNow(next);
         this.becomeFollower(this.term, NONE);
         return;
       }
+      if (this.leadTransferee !== NONE && !this.voters.includes(this.leadTransferee)) this.abortLeaderTransfer('the target left the configuration');
       // The quorum may have shrunk (commit can advance) and new peers need their first append.
       this.maybeCommit();
       this.bcastAppend();

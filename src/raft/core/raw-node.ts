@@ -61,6 +61,14 @@ export class RawNode {
     this.raft.step(message({ type: 'MsgReadIndex', from: this.raft.id, context }));
   }
 
+  /**
+   * Starts a leadership transfer to `to` (leader only; ignored elsewhere). Proposals are refused
+   * ('transferring') until `to` wins an election or an election timeout passes.
+   */
+  transferLeader(to: string): void {
+    this.raft.step(message({ type: 'MsgTransferLeader', from: to }));
+  }
+
   /** Reports that a message to `id` could not be delivered (the follower goes back to probing). */
   reportUnreachable(id: string): void {
     this.raft.step(message({ type: 'MsgUnreachable', from: id }));
