@@ -7,6 +7,7 @@ import { ask, attempt, Empty, ErrorNote, Loading, PageHeader, SearchBox, toast }
 import { href, navigate, setQuery, useLocation } from '../router';
 import { baseName, crumbsOf, exportFile, parseImport, snippet, type DirEntry, type Format } from '../kv-format';
 import { KeyView, ValueEditor, validDraft } from './kv-editor';
+import { KvTree } from './kv-tree';
 
 /** Consul's txn endpoint takes at most 64 operations per request. */
 const TXN_OPS_MAX = 64;
@@ -44,6 +45,9 @@ function FolderView({ folder }: { folder: string }) {
         <SearchBox value={q} onInput={(v) => setQuery({ q: v })} placeholder={`Search keys and values in ${folder || 'all keys'}`} />
       </div>
       <ErrorNote message={live.error} />
+      <div class="kv-browse">
+      <KvTree current={folder} version={live.index} />
+      <div>
       {q.trim() ? (
         <SearchResults folder={folder} needle={q.trim()} />
       ) : live.data === undefined ? (
@@ -67,6 +71,8 @@ function FolderView({ folder }: { folder: string }) {
           </tbody>
         </table>
       )}
+      </div>
+      </div>
     </>
   );
 }
