@@ -28,6 +28,8 @@ import { RpcPool } from '../rpc/mux.js';
 import { readPeersJson } from './peers-json.js';
 import { AgentCache, parseCacheControl } from './cache.js';
 import { ServerManager } from './servers.js';
+import { Membership } from './membership.js';
+import { BootstrapExpect } from './bootstrap-expect.js';
 import { rpcTimeoutMs } from '../rpc/timeouts.js';
 
 const NODE_MAINT_DEFAULT = 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.';
@@ -44,6 +46,8 @@ export class Agent implements AgentApi {
   private readonly pool = new RpcPool();
   private readonly cache = new AgentCache();
   readonly servers = new ServerManager(systemRng);
+  private membership: Membership | null = null;
+  private bootstrapExpect: BootstrapExpect | null = null;
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
@@ -101,6 +105,24 @@ export class Agent implements AgentApi {
         members: () => this.memberInfos(),
       });
     }
+    this.membership = new Membership(c, () => this.selfTags(), this.servers, {
+      onChange: () => this.onMembershipChange(),
+      onUserEvent: (name, payload, ltime) => this.onUserEvent(name, payload, ltime),
+    }, this.log.named('agent.client.serf.lan'));
+    if (this.server && c.bootstrapExpect > 1) {
+      const srv = this.server;
+      this.bootstrapExpect = new BootstrapExpect({
+        expect: c.bootstrapExpect,
+        datacenter: c.datacenter,
+        selfId: c.nodeId,
+        members: () => this.membership?.rawMembers() ?? [],
+        hasRaftState: () => srv.raft.status().lastLogIndex > 0,
+        peersOf: async (address) => (await this.pool.call(address, 'Status.Peers', {})) as string[],
+        bootstrap: (servers) => srv.raft.bootstrapCluster(servers),
+        log: this.log.named('agent.server'),
+      });
+    }
+    await this.membership.start();
     for (const def of c.services as ServiceDefinition[]) await this.registerService(def, false, 'local');
     for (const def of c.checks as CheckDefinition[]) await this.registerCheck(def, 'local');
     this.ae = new AntiEntropy({
@@ -131,6 +153,7 @@ export class Agent implements AgentApi {
   private async doShutdown(): Promise<void> {
     this.ae?.stop();
     this.cache.close();
+    await this.membership?.shutdown().catch(() => {});
     for (const t of this.ttls.values()) t.stop();
     this.checkRunners.stop();
     this.server?.abortQueries();
@@ -203,21 +226,31 @@ export class Agent implements AgentApi {
     };
   }
 
+  /** What the leader reconciles: every gossip member; our own entry carries our meta and addresses. */
   private memberInfos(): MemberInfo[] {
     const info = this.nodeInfo();
-    return [
-      {
-        name: info.Node,
-        id: info.ID,
-        address: info.Address,
-        status: 'alive',
-        serverPort: this.config.server ? this.config.ports.server : undefined,
-        meta: info.Meta,
-        taggedAddresses: info.TaggedAddresses,
-        version: CONSUL_VERSION,
-      },
-    ];
+    const self: MemberInfo = {
+      name: info.Node,
+      id: info.ID,
+      address: info.Address,
+      status: 'alive',
+      serverPort: this.config.server ? this.config.ports.server : undefined,
+      meta: info.Meta,
+      taggedAddresses: info.TaggedAddresses,
+      version: CONSUL_VERSION,
+    };
+    const others = (this.membership?.memberInfos(CONSUL_VERSION) ?? []).filter((m) => m.name !== info.Node);
+    return [self, ...others];
   }
+
+  private onMembershipChange(): void {
+    if (!this.server) return;
+    void this.bootstrapExpect?.maybeBootstrap().catch((err) => this.log.warn('bootstrap failed', { error: String(err) }));
+    void this.server.leaderDuties.reconcile();
+  }
+
+  /** User events arrive through gossip; the event endpoints keep a buffer (see events.ts). */
+  private onUserEvent(_name: string, _payload: Buffer, _ltime: number): void {}
 
   private selfTags(): Record<string, string> {
     const c = this.config;
@@ -246,6 +279,7 @@ export class Agent implements AgentApi {
   }
 
   members(_wan: boolean): AgentMember[] {
+    if (this.membership?.enabled) return this.membership.members();
     return [
       {
         Name: this.config.nodeName,
@@ -319,7 +353,8 @@ export class Agent implements AgentApi {
           version: process.version,
         },
         serf_lan: {
-          encrypted: 'false',
+          ...this.membership?.stats(),
+          encrypted: String(!!this.config.encrypt),
           failed: '0',
           left: '0',
           members: '1',
@@ -519,10 +554,15 @@ export class Agent implements AgentApi {
     await this.ae?.syncNow().catch(() => {});
   }
 
-  // ---- membership (single agent until gossip lands) -----------------------------------------
+  // ---- membership --------------------------------------------------------------------------
 
   async leave(): Promise<void> {
     this.log.named('agent').info('graceful leave requested');
+    try {
+      await this.membership?.leave();
+    } catch (err) {
+      this.log.warn('leave failed', { error: (err as Error).message });
+    }
     setImmediate(() => this.onLeave());
   }
 
@@ -531,11 +571,20 @@ export class Agent implements AgentApi {
   }
 
   async join(address: string): Promise<number> {
-    throw new ConclaveError('ERR_INTERNAL', `Failed to join ${address}: gossip is not running on this agent yet`);
+    if (!this.membership?.enabled) throw new ConclaveError('ERR_INTERNAL', 'gossip is disabled on this agent');
+    try {
+      return await this.membership.join(address);
+    } catch (err) {
+      throw new ConclaveError('ERR_INTERNAL', (err as Error).message);
+    }
   }
 
-  async forceLeave(node: string): Promise<void> {
-    throw new ConclaveError('ERR_INTERNAL', `agent: No node found with name '${node}'`);
+  async forceLeave(node: string, prune: boolean): Promise<void> {
+    if (!this.membership?.enabled) throw new ConclaveError('ERR_INTERNAL', 'gossip is disabled on this agent');
+    if (!this.membership.rawMembers().some((m) => m.name === node)) {
+      throw new ConclaveError('ERR_INTERNAL', `agent: No node found with name '${node}'`);
+    }
+    await this.membership.forceLeave(node, prune);
   }
 }
 

@@ -23,7 +23,8 @@ export interface MemberInfo {
   status: 'alive' | 'failed' | 'left';
   /** Server RPC port when the member is a server. */
   serverPort?: number;
-  meta: Record<string, string>;
+  /** Node meta and tagged addresses, when known (our own node); otherwise the catalog's are kept. */
+  meta?: Record<string, string>;
   taggedAddresses?: Record<string, string>;
   version: string;
 }
@@ -36,6 +37,8 @@ export const TOMBSTONE_GRANULARITY_MS = 30_000;
 
 export class LeaderDuties {
   private active = false;
+  private reconciling = false;
+  private reconcileAgain = false;
   private sessionTimers = new Map<string, NodeJS.Timeout>();
   private reconcileTimer: NodeJS.Timeout | null = null;
   private tombstoneTimer: NodeJS.Timeout | null = null;
@@ -85,13 +88,53 @@ export class LeaderDuties {
 
   /** Consul's reconcile: every member becomes a catalog node with serfHealth; servers get the consul service. */
   async reconcile(): Promise<void> {
-    if (!this.active) return;
-    for (const m of this.members()) {
-      try {
-        await this.reconcileMember(m);
-      } catch (err) {
-        this.srv.log.warn('failed to reconcile member', { member: m.name, error: (err as Error).message });
+    if (!this.active || this.reconciling) {
+      this.reconcileAgain = this.active;
+      return;
+    }
+    this.reconciling = true;
+    try {
+      const members = this.members();
+      for (const m of members) {
+        try {
+          await this.reconcileMember(m);
+          await this.reconcileRaftMember(m);
+        } catch (err) {
+          this.srv.log.warn('failed to reconcile member', { member: m.name, error: (err as Error).message });
+        }
       }
+      await this.reconcileReaped(new Set(members.map((m) => m.name)));
+    } finally {
+      this.reconciling = false;
+    }
+    if (this.reconcileAgain) {
+      this.reconcileAgain = false;
+      await this.reconcile();
+    }
+  }
+
+  /** Alive servers join the raft configuration; servers that left are removed (never ourselves). */
+  private async reconcileRaftMember(m: MemberInfo): Promise<void> {
+    if (!m.serverPort || !m.id || m.id === this.srv.opts.nodeId) return;
+    const address = `${m.address}:${m.serverPort}`;
+    const servers = this.srv.raft.status().configuration.servers;
+    const existing = servers.find((s) => s.id === m.id);
+    if (m.status === 'alive' && (!existing || existing.address !== address)) {
+      this.srv.log.info('Adding server to the raft configuration', { server: m.name, address });
+      await this.srv.raft.addServer({ id: m.id, address, suffrage: 'voter' });
+    } else if (m.status === 'left' && existing) {
+      this.srv.log.info('Removing server that left from the raft configuration', { server: m.name, address });
+      await this.srv.raft.removeServer(m.id);
+    }
+  }
+
+  /** Catalog nodes that gossip no longer knows (reaped or force-left with prune) are deregistered. */
+  private async reconcileReaped(known: Set<string>): Promise<void> {
+    const [, checks] = this.srv.store.checksInState(null, 'any');
+    for (const c of checks) {
+      if (c.CheckID !== SERF_CHECK_ID || known.has(c.Node) || c.Node === this.srv.opts.nodeName) continue;
+      this.srv.log.info('deregistering reaped member', { member: c.Node });
+      await this.srv.apply(MessageType.Deregister, { Node: c.Node });
     }
   }
 
@@ -112,7 +155,7 @@ export class LeaderDuties {
       node !== null &&
       node.Address === m.address &&
       node.ID === m.id &&
-      sameMap(node.Meta, m.meta) &&
+      (m.meta === undefined || sameMap(node.Meta, m.meta)) &&
       serf?.Status === status &&
       serf.Output === output &&
       (!m.serverPort || (svc !== null && svc.Port === m.serverPort));
@@ -139,8 +182,9 @@ export class LeaderDuties {
       Node: m.name,
       ID: m.id,
       Address: m.address,
-      TaggedAddresses: m.taggedAddresses ?? { lan: m.address, lan_ipv4: m.address, wan: m.address, wan_ipv4: m.address },
-      NodeMeta: m.meta,
+      TaggedAddresses: m.taggedAddresses ??
+        node?.TaggedAddresses ?? { lan: m.address, lan_ipv4: m.address, wan: m.address, wan_ipv4: m.address },
+      NodeMeta: m.meta ?? node?.Meta ?? null,
       Check: check,
     };
     if (m.serverPort) {
