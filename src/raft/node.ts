@@ -17,6 +17,7 @@ import { bootstrapIfEmpty, configurationProblem, decodeConfiguration, encodeConf
 import { DiskStorage } from './storage/disk-storage.js';
 import type { StorageIo } from './storage/io.js';
 import { MemoryStorage } from './storage/memory-storage.js';
+import { recoverConfiguration } from './storage/recover.js';
 import { type RaftStorage, confStateOf, decodeSnapshotFromCore, emptyConfiguration } from './storage/storage.js';
 
 export type { Message as RaftMessage } from './core/messages.js';
@@ -51,6 +52,13 @@ export interface RaftNodeOptions {
   fsm: StateMachine;
   /** Initial configuration, used only when there is no existing raft state. */
   bootstrap?: RaftServer[];
+  /**
+   * Outage recovery (Consul's raft/peers.json on a server with raft state): force this
+   * configuration onto the existing log — the FSM is rebuilt at the last log index (committing
+   * the whole log, as hashicorp's RecoverCluster does) and saved as a snapshot carrying it.
+   * With no raft state it bootstraps instead. Apply it once: the caller removes peers.json.
+   */
+  recover?: RaftServer[];
   /** Default 5. Heartbeat timeout 1000ms*m, election timeout 1000ms*m, leader lease 500ms*m. */
   raftMultiplier?: number;
   /** Default 16384 entries since the last snapshot. */
@@ -94,9 +102,13 @@ interface Waiter {
   resolve(): void;
   reject(e: Error): void;
 }
+interface TransferWaiter extends Waiter {
+  target: string;
+  timer: NodeJS.Timeout;
+}
 
 export class RaftNode {
-  private readonly core: RawNode;
+  private core: RawNode;
   private readonly logger: RaftLogger;
   private readonly clock: Clock;
   private readonly tickMs: number;
@@ -125,6 +137,9 @@ export class RaftNode {
   private snapshotting: Promise<void> | null = null;
   private closed = false;
   private failed: Error | null = null;
+  private transfer: TransferWaiter | null = null;
+  /** bootstrapCluster is writing the first configuration: the loop, ticks and inbound messages wait. */
+  private bootstrapping = false;
 
   private constructor(
     private readonly opts: RaftNodeOptions,
@@ -140,10 +155,14 @@ export class RaftNode {
     this.appliedIndex = snap?.index ?? 0;
     this.lastSnapshot = { index: snap?.index ?? 0, term: snap?.term ?? 0 };
     if (snap) opts.fsm.restore(snap.fsm, snap.index);
+    this.core = this.newCore();
+  }
+
+  private newCore(): RawNode {
     const logger = this.logger;
-    this.core = new RawNode({
-      id: opts.id, storage, applied: this.appliedIndex, electionTicks: ELECTION_TICKS, heartbeatTicks: HEARTBEAT_TICKS,
-      leaseTicks: LEASE_TICKS, preVote: true, checkQuorum: true, rng: opts.rng ?? systemRng,
+    return new RawNode({
+      id: this.opts.id, storage: this.storage, applied: this.appliedIndex, electionTicks: ELECTION_TICKS, heartbeatTicks: HEARTBEAT_TICKS,
+      leaseTicks: LEASE_TICKS, preVote: true, checkQuorum: true, rng: this.opts.rng ?? systemRng,
       logger: { debug: (msg, f) => logger.debug(msg, f), info: (msg, f) => logger.info(msg, f), warn: (msg, f) => logger.warn(msg, f) },
     });
   }
@@ -156,7 +175,8 @@ export class RaftNode {
       ? new MemoryStorage()
       : await DiskStorage.open({ dataDir: opts.dataDir, io: opts.storageIo, logger, segmentBytesMax: opts.walSegmentBytesMax });
     try {
-      await bootstrapIfEmpty(storage, opts.id, opts.bootstrap, logger);
+      const recovered = opts.recover ? await recoverConfiguration(storage, opts.fsm, opts.recover, logger) : false;
+      if (!recovered) await bootstrapIfEmpty(storage, opts.id, opts.recover ?? opts.bootstrap, logger);
       const node = new RaftNode(opts, storage);
       await node.start();
       return node;
@@ -235,6 +255,76 @@ export class RaftNode {
     return new Promise((resolve, reject) => {
       this.inflight.set(out.firstIndex, { term: out.term, resolve: () => resolve(), reject });
     });
+  }
+
+  /**
+   * Hands leadership to `targetId` (a voter), or to the most up-to-date other voter when absent
+   * (hashicorp's LeadershipTransfer[ToServer]). The leader stops accepting proposals, brings the
+   * target up to date and sends it TimeoutNow; the target campaigns at once, bypassing pre-vote
+   * and its peers' leader lease. Resolves when the target is leader; rejects ERR_RAFT_TIMEOUT when
+   * the core gives up (after an election timeout, when proposals resume).
+   */
+  transferLeadership(targetId?: string): Promise<void> {
+    const err = this.writeBlocked();
+    if (err) return Promise.reject(err);
+    const r = this.core.raft;
+    if (targetId === this.opts.id) return Promise.reject(new ConclaveError('ERR_BAD_REQUEST', 'cannot transfer leadership to itself'));
+    const target = targetId ?? r.mostUpToDateVoter();
+    if (target === NONE) return Promise.reject(new ConclaveError('ERR_BAD_REQUEST', 'cannot find a peer to transfer leadership to'));
+    if (!r.voters.includes(target)) {
+      return Promise.reject(new ConclaveError('ERR_NOT_FOUND', `cannot find peer ${JSON.stringify(target)} among the voters`));
+    }
+    if (this.transfer) {
+      if (this.transfer.target !== target) return Promise.reject(new ConclaveError('ERR_CONFLICT', 'leadership transfer in progress'));
+      const running = this.transfer;
+      return new Promise((resolve, reject) => {
+        const prev = { resolve: running.resolve, reject: running.reject };
+        running.resolve = () => { prev.resolve(); resolve(); };
+        running.reject = (e) => { prev.reject(e); reject(e); };
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.finishTransfer(new RaftError('ERR_RAFT_TIMEOUT', `leadership transfer to ${target} timed out`)), this.tickMs * ELECTION_TICKS * 4);
+      this.transfer = { target, resolve, reject, timer };
+      this.logger.info('raft: leadership transfer requested', { to: target });
+      this.core.transferLeader(target);
+      this.scheduleLoop();
+    });
+  }
+
+  private finishTransfer(err: Error | null): void {
+    const t = this.transfer;
+    if (!t) return;
+    this.transfer = null;
+    clearTimeout(t.timer);
+    if (err) t.reject(err);
+    else t.resolve();
+  }
+
+  /**
+   * Writes `servers` as the first configuration if and only if this node has no raft state yet
+   * (Consul's -bootstrap-expect, once enough servers are seen); returns whether it did. Every
+   * server given the same list may call it: they all write the same entry 1 of term 1.
+   */
+  async bootstrapCluster(servers: RaftServer[]): Promise<boolean> {
+    if (this.closed || this.failed) throw new RaftError('ERR_RAFT_SHUTDOWN', 'raft is shut down');
+    const problem = configurationProblem(servers) ?? (servers.some((s) => s.suffrage === 'voter') ? null : 'at least one voter is required');
+    if (problem) throw new ConclaveError('ERR_BAD_REQUEST', `raft bootstrap: ${problem}`);
+    if (this.bootstrapping) return false;
+    this.bootstrapping = true;
+    try {
+      while (this.loopRunning) await this.loopRunning.catch(() => {});
+      const r = this.core.raft;
+      if (this.closed || r.term !== 0 || r.vote !== NONE || r.log.lastIndex() !== 0) return false;
+      if (!(await bootstrapIfEmpty(this.storage, this.opts.id, servers, this.logger))) return false;
+      // Nothing was in the old core (no term, vote or entries), so a fresh one over the storage
+      // loses nothing; it applies entry 1 and so learns the configuration in the next loop.
+      this.core = this.newCore();
+    } finally {
+      this.bootstrapping = false;
+    }
+    this.scheduleLoop();
+    return true;
   }
 
   /** True while a quorum acknowledged this leader within the lease (500ms*m): default-mode reads. */
@@ -325,13 +415,18 @@ export class RaftNode {
   }
 
   private onTick(): void {
-    if (this.closed || this.failed) return;
+    if (this.closed || this.failed || this.bootstrapping) return;
     this.core.tick();
+    const r = this.core.raft;
+    if (this.transfer && r.role === 'leader' && r.leadTransferee === NONE) {
+      this.finishTransfer(new RaftError('ERR_RAFT_TIMEOUT', `leadership transfer to ${this.transfer.target} timed out`));
+    }
     this.scheduleLoop();
   }
 
   private onMessage(m: Message, fromAddress?: string): void {
-    if (this.closed || this.failed) return;
+    // While bootstrapping the message is dropped (Raft tolerates loss; the sender retries).
+    if (this.closed || this.failed || this.bootstrapping) return;
     const problem = messageProblem(m);
     if (problem !== null || isLocalMessage(m.type) || m.to !== this.opts.id) {
       this.logger.warn('raft: dropping malformed message', { problem: problem ?? `unexpected ${m.type} to ${m.to}` });
@@ -349,7 +444,7 @@ export class RaftNode {
   }
 
   private scheduleLoop(): void {
-    if (this.loopScheduled || this.loopRunning || this.closed) return;
+    if (this.loopScheduled || this.loopRunning || this.closed || this.bootstrapping) return;
     this.loopScheduled = true;
     // setImmediate runs after the current turn's I/O callbacks: everything proposed in this
     // turn lands in one batch.
@@ -425,7 +520,8 @@ export class RaftNode {
     }
     const out = this.core.propose(batch.map((p) => p.data));
     if (!out.accepted) {
-      const e = this.writeBlocked() ?? new RaftError('ERR_RAFT_NOT_LEADER', `proposal dropped: ${out.reason}`);
+      const e = this.writeBlocked() ?? new RaftError('ERR_RAFT_NOT_LEADER',
+        out.reason === 'transferring' ? 'leadership transfer in progress' : `proposal dropped: ${out.reason}`);
       for (const p of batch) p.reject(e);
       return;
     }
@@ -518,6 +614,9 @@ export class RaftNode {
       }
     }
     if (lead !== NONE) for (const w of this.leaderWaiters.slice()) w(true);
+    if (this.transfer && lead !== NONE && !isSelf) {
+      this.finishTransfer(lead === this.transfer.target ? null : new RaftError('ERR_RAFT_LEADERSHIP_LOST', `leadership went to ${lead}, not ${this.transfer.target}`));
+    }
     if (lead === this.reportedLeader.lead && isSelf === wasLeader) return; // only the role moved (e.g. to candidate)
     this.reportedLeader = { lead, isSelf };
     this.logger.info('raft: leader changed', { leader: lead || null, isSelf });
@@ -529,6 +628,7 @@ export class RaftNode {
   }
 
   private failAll(err: RaftError): void {
+    this.finishTransfer(err);
     for (const p of this.proposeQueue) p.reject(err);
     this.proposeQueue = [];
     for (const p of this.inflight.values()) p.reject(err);
