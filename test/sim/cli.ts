@@ -70,6 +70,12 @@ export function replayCommand(o: CliOptions, r: Pick<SeedResult, 'seed' | 'workl
     (o.mutation ? ` --mutation ${o.mutation}` : '') + (o.faults ? '' : ' --no-faults');
 }
 
+/** "t=12.0ms state machine safety: ..." -> "state machine safety". */
+export function violationKind(v: string): string {
+  const m = /^t=[\d.]+ms ([^:]+):/.exec(v);
+  return m ? m[1]! : 'other';
+}
+
 type Summary = Omit<SeedResult, 'history'> & { wallMs: number };
 
 function runOne(o: CliOptions, seed: number): Summary {
@@ -123,6 +129,18 @@ async function main(): Promise<number> {
   console.log(`ops: ${ops}, unknown: ${unknown}, wall: ${((performance.now() - started) / 1000).toFixed(1)} s ` +
     `(per seed p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, ${jobs} jobs)` +
     (failed.length > 0 ? `, first failing seed: ${failed[0]!.seed}` : ''));
+  if (failed.length > 0) {
+    // Which checks fired, counted once per seed: says what a planted bug was caught by.
+    const kinds = new Map<string, number[]>();
+    for (const r of failed) {
+      for (const k of new Set(r.violations.map(violationKind))) {
+        const l = kinds.get(k) ?? [];
+        l.push(r.seed);
+        kinds.set(k, l);
+      }
+    }
+    console.log('checks fired: ' + [...kinds].map(([k, l]) => `${k} ${l.length} (first seed ${Math.min(...l)})`).join('; '));
+  }
   console.log(`seeds: ${results.length}, violations: ${failed.length}`);
   return failed.length > 0 ? 1 : 0;
 }

@@ -159,7 +159,8 @@ export function runSeed(o: SimOptions): SeedResult {
       request: (server: string, req: ClientRequest, reply: (r: ClientReply) => void) => {
         clock.schedule(uniform(clientRng, 0.1, 2), () => {
           const s = servers.get(server)!;
-          if (!s.up) return;
+          // A crashed process refuses the connection: the client knows the request did not land.
+          if (!s.up) return clock.schedule(uniform(clientRng, 0.1, 2), () => reply({ type: 'fail', reason: 'connection refused', leader: null }));
           s.handle(req, (r) => clock.schedule(uniform(clientRng, 0.1, 2), () => reply(r)));
         });
       },

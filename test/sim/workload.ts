@@ -98,7 +98,7 @@ export class Workload {
         this.record(client.process, 'fail', req.f, key, invokeValue);
         if (r.reason !== 'cas mismatch') client.leader = r.leader ?? pick(this.rng, this.servers);
       }
-      const pause = r?.type === 'fail' && r.reason !== 'cas mismatch' ? uniform(this.rng, 10, 60) : uniform(this.rng, 0, this.opts.thinkMsMax);
+      const pause = r?.type === 'fail' && r.reason !== 'cas mismatch' ? uniform(this.rng, 100, 500) : uniform(this.rng, 0, this.opts.thinkMsMax);
       this.net.schedule(pause, () => this.issue(client));
     };
     // Like a client library following leader hints: a request a server refused outright (not the
@@ -112,9 +112,9 @@ export class Workload {
       this.net.request(client.leader, req, (r) => {
         inFlight = false;
         if (done) return;
-        if (r.type === 'fail' && r.reason !== 'cas mismatch' && attempts < 6) {
+        if (r.type === 'fail' && r.reason !== 'cas mismatch' && attempts < 10) {
           client.leader = r.leader ?? pick(this.rng, this.servers.filter((s) => s !== client.leader));
-          this.net.schedule(r.leader ? 0 : uniform(this.rng, 10, 60), attempt);
+          this.net.schedule(r.leader ? 0 : uniform(this.rng, 20, 100), attempt);
           return;
         }
         complete(r);

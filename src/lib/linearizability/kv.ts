@@ -103,7 +103,27 @@ export function kvOperations(events: readonly KvEvent[]): KvOp[] {
     }
   });
   // Failed ops never happened; indeterminate reads constrain nothing.
-  return out.filter((o) => o.ret !== -1 && !(o.f === 'read' && o.indeterminate));
+  return pruneUnobserved(out.filter((o) => o.ret !== -1 && !(o.f === 'read' && o.indeterminate)));
+}
+
+/**
+ * Drops indeterminate writes and cas whose new value nobody observed (no read returned it, no
+ * cas expected it) on that key. Such an operation can always be linearized as "never happened"
+ * (after everything else), and taking effect earlier could only make a later read or cas fail,
+ * so removing it changes no verdict; it keeps timed-out operations from multiplying the search.
+ */
+function pruneUnobserved(ops: KvOp[]): KvOp[] {
+  const observed = new Set<string>();
+  const k = (key: string, v: KvValue) => `${key}\u0000${typeof v}\u0000${String(v)}`;
+  for (const o of ops) {
+    if (o.f === 'read') observed.add(k(o.key, o.value as KvValue));
+    else if (o.f === 'cas') observed.add(k(o.key, (o.value as [KvValue, KvValue])[0]));
+  }
+  return ops.filter((o) => {
+    if (!o.indeterminate || o.f === 'read') return true;
+    const written = o.f === 'write' ? (o.value as KvValue) : (o.value as [KvValue, KvValue])[1];
+    return observed.has(k(o.key, written));
+  });
 }
 
 export interface KvCheckResult {
