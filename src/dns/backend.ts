@@ -49,6 +49,8 @@ export interface DnsCatalog {
    * of that answer (it moves whenever any row in it changes, as for blocking queries).
    */
   serviceNodes(service: string, dc: string): Promise<ServiceNodesReply>;
+  /** The reply a live watch holds for the service, without waiting; null when there is none. */
+  peekServiceNodes?(service: string, dc: string): ServiceNodesReply | null;
   /** A node by name (case-insensitive), or null. */
   node(name: string, dc: string): Promise<Node | null>;
   /** Every node, with the addresses of the services on it (for reverse lookups). */
@@ -101,6 +103,9 @@ export function rpcCatalog(backend: DnsBackend, cfg: Pick<DnsAgentConfig, 'dns'>
   async function follow(key: string, service: string, dc: string, w: ServiceWatch): Promise<void> {
     while (!closed && nowMs() - w.lastUsedMs < WATCH_IDLE_MS) {
       const index = w.reply?.index ?? 0;
+      // The parked query below answers as soon as anything in the reply changes: until it does,
+      // the reply we hold is current.
+      w.live = w.reply !== null && index > 0;
       try {
         const r = await read(service, dc, { MinQueryIndex: index, MaxQueryTimeMs: WATCH_WAIT_MS });
         w.reply = r;
@@ -119,6 +124,12 @@ export function rpcCatalog(backend: DnsBackend, cfg: Pick<DnsAgentConfig, 'dns'>
   return {
     close() {
       closed = true;
+    },
+    peekServiceNodes(service, dc) {
+      const w = watches.get(`${dc}\u0000${service}`);
+      if (!w || !w.live || !w.reply) return null;
+      w.lastUsedMs = nowMs();
+      return w.reply;
     },
     async datacenters() {
       const r = await backend.rpc('Catalog.ListDatacenters', {});

@@ -14,6 +14,7 @@ import { rpcCatalog, type DnsAgentConfig, type DnsBackend, type DnsCatalog, type
 import { bareReply, resolve, type ResolverConfig } from './resolver.js';
 import { RCODE } from './records.js';
 import { ServiceMemo } from './service.js';
+import { answerFast, parseFast } from './fast.js';
 import { forward, parseRecursor, recursorOrder, type RecursorTarget } from './recursor.js';
 
 export interface DnsServerOptions {
@@ -152,7 +153,33 @@ export class DnsServer {
     return dnsPacket.encode(bareReply(req, RCODE.SERVFAIL, this.cfg));
   }
 
+  /** The synchronous path for hot service lookups over UDP (fast.ts); null: use handle(). */
+  fastAnswer(msg: Buffer): Buffer | null {
+    if (!this.catalog.peekServiceNodes) return null;
+    const q = parseFast(msg, this.cfg);
+    if (!q) return null;
+    const reply = this.catalog.peekServiceNodes(q.service, q.dc);
+    if (!reply) return null;
+    const p = this.memo.peek(`${q.dc}|${q.service}||${this.cfg.domain}`, reply.index);
+    if (!p) return null;
+    try {
+      return answerFast(msg, q, p, this.cfg, this.rng);
+    } catch (err) {
+      this.o.logger.error('dns: fast path failed', { error: (err as Error).message });
+      return null;
+    }
+  }
+
   private onUdp(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const fast = this.fastAnswer(msg);
+    if (fast) {
+      try {
+        sock.send(fast, rinfo.port, rinfo.address);
+      } catch (err) {
+        this.o.logger.debug('dns: udp send failed', { error: (err as Error).message });
+      }
+      return;
+    }
     this.handle(msg, 'udp').then(
       (out) => {
         if (!out || this.closed) return;

@@ -67,14 +67,14 @@ export interface Budget {
   readonly maxBytes: number;
 }
 
-interface SrvEntry {
+export interface SrvEntry {
   readonly data: SrvData;
   readonly extras: readonly Answer[];
   /** Wire bytes of the SRV rdata+header (without owner name) and of the first address extra. */
   readonly bytes: number;
 }
 
-interface AddrEntry {
+export interface AddrEntry {
   readonly type: 'A' | 'AAAA' | 'CNAME';
   readonly data: string;
 }
@@ -82,6 +82,8 @@ interface AddrEntry {
 export interface Prepared {
   readonly srv: readonly SrvEntry[];
   readonly addrs: readonly AddrEntry[];
+  /** Wire-format pieces for the fast path (fast.ts), built on first use. */
+  wire?: unknown;
 }
 
 const answerLength = (rr: Answer): number => (dnsPacket as any).answer.encodingLength(rr);
@@ -139,6 +141,12 @@ export function prepare(
 export class ServiceMemo {
   private readonly map = new Map<string, { index: number; prepared: Prepared }>();
   constructor(private readonly maxEntries = 1024) {}
+
+  /** The prepared records for `key` if they were made at `index`, else null. */
+  peek(key: string, index: number): Prepared | null {
+    const hit = this.map.get(key);
+    return hit && hit.index === index && index > 0 ? hit.prepared : null;
+  }
 
   get(key: string, index: number, make: () => Prepared): Prepared {
     const hit = this.map.get(key);
