@@ -13,5 +13,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 
-npm ci --no-audit --no-fund
+# `npm install` (not `npm ci`): this npm records only some of msgpackr-extract's optional platform
+# packages in the lock file and `npm ci` then refuses it; install still uses the locked versions.
+npm install --no-audit --no-fund
 npm test
