@@ -1,0 +1,124 @@
+// Runs Consul's docker-compose demo topology as processes on loopback addresses: one bootstrap server
+// (-bootstrap-expect 3 -ui), two more servers and three clients that -retry-join it. Each agent gets
+// its own 127.0.0.x with the standard ports, like a container would.
+//   npm run cluster -- start [dir]   |   npm run cluster -- stop [dir]   |   npm run cluster -- status [dir]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const CONSUL = join(REPO_ROOT, 'bin/consul');
+
+export interface AgentSpec {
+  name: string;
+  ip: string;
+  /** The compose file's command line, minus what the container platform supplies. */
+  command: string[];
+}
+
+export const BOOTSTRAP_IP = '127.0.0.2';
+
+/** The demo's services and command lines (deploy/docker-compose.yml uses the same). */
+export const TOPOLOGY: AgentSpec[] = [
+  { name: 'consul-server-bootstrap', ip: '127.0.0.2', command: ['agent', '-server', '-bootstrap-expect', '3', '-ui'] },
+  { name: 'consul-server-1', ip: '127.0.0.3', command: ['agent', '-server', '-bootstrap-expect', '3', '-retry-join', BOOTSTRAP_IP] },
+  { name: 'consul-server-2', ip: '127.0.0.4', command: ['agent', '-server', '-bootstrap-expect', '3', '-retry-join', BOOTSTRAP_IP] },
+  { name: 'consul-client-1', ip: '127.0.0.5', command: ['agent', '-retry-join', BOOTSTRAP_IP] },
+  { name: 'consul-client-2', ip: '127.0.0.6', command: ['agent', '-retry-join', BOOTSTRAP_IP] },
+  { name: 'consul-client-3', ip: '127.0.0.7', command: ['agent', '-retry-join', BOOTSTRAP_IP] },
+];
+
+export interface Launched {
+  spec: AgentSpec;
+  proc: ChildProcess | null;
+  pid: number;
+  logPath: string;
+  dataDir: string;
+}
+
+/** What a container would supply: its own address, data dir and node name; a fast retry for loopback. */
+export function commandLine(spec: AgentSpec, dir: string, extra: string[] = []): string[] {
+  return [
+    ...spec.command,
+    '-bind', spec.ip,
+    '-client', spec.ip,
+    '-node', spec.name,
+    '-data-dir', join(dir, spec.name),
+    '-retry-interval', '1s',
+    ...extra,
+  ];
+}
+
+export function startAgentProcess(spec: AgentSpec, dir: string, extra: string[] = [], detached = false): Launched {
+  const dataDir = join(dir, spec.name);
+  mkdirSync(dataDir, { recursive: true });
+  const logPath = join(dir, `${spec.name}.log`);
+  const out = openSync(logPath, 'a');
+  const proc = spawn(process.execPath, [CONSUL, ...commandLine(spec, dir, extra)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', out, out],
+    detached,
+  });
+  if (detached) proc.unref();
+  return { spec, proc, pid: proc.pid!, logPath, dataDir };
+}
+
+export function startCluster(dir: string, detached = false): Launched[] {
+  return TOPOLOGY.map((spec) => startAgentProcess(spec, dir, [], detached));
+}
+
+function pidFile(dir: string): string {
+  return join(dir, 'pids.json');
+}
+
+async function main(): Promise<void> {
+  const [cmd = 'status', dirArg] = process.argv.slice(2);
+  const dir = resolve(dirArg ?? join(tmpdir(), 'conclave-cluster'));
+  if (cmd === 'start') {
+    if (existsSync(pidFile(dir))) {
+      console.error(`A cluster already runs from ${dir}; stop it first (npm run cluster -- stop ${dir}).`);
+      process.exit(1);
+    }
+    mkdirSync(dir, { recursive: true });
+    const launched = startCluster(dir, true);
+    writeFileSync(pidFile(dir), JSON.stringify(launched.map((l) => ({ name: l.spec.name, ip: l.spec.ip, pid: l.pid }))));
+    for (const l of launched) console.log(`${l.spec.name.padEnd(24)} ${l.spec.ip.padEnd(12)} pid ${l.pid}  log ${l.logPath}`);
+    console.log(`\nUI: http://${BOOTSTRAP_IP}:8500/ui   members: ./bin/consul members -http-addr ${BOOTSTRAP_IP}:8500`);
+  } else if (cmd === 'stop') {
+    if (!existsSync(pidFile(dir))) {
+      console.error(`No cluster runs from ${dir}.`);
+      process.exit(1);
+    }
+    const pids = JSON.parse(readFileSync(pidFile(dir), 'utf8')) as Array<{ name: string; pid: number }>;
+    for (const p of pids) {
+      try {
+        process.kill(p.pid, 'SIGTERM');
+        console.log(`stopped ${p.name} (pid ${p.pid})`);
+      } catch {
+        console.log(`${p.name} (pid ${p.pid}) was not running`);
+      }
+    }
+    rmSync(pidFile(dir));
+  } else if (cmd === 'status') {
+    if (!existsSync(pidFile(dir))) {
+      console.log(`No cluster runs from ${dir}.`);
+      return;
+    }
+    const pids = JSON.parse(readFileSync(pidFile(dir), 'utf8')) as Array<{ name: string; ip: string; pid: number }>;
+    for (const p of pids) {
+      let alive = true;
+      try {
+        process.kill(p.pid, 0);
+      } catch {
+        alive = false;
+      }
+      console.log(`${p.name.padEnd(24)} ${p.ip.padEnd(12)} pid ${p.pid} ${alive ? 'running' : 'exited'}`);
+    }
+  } else {
+    console.error('usage: npm run cluster -- start|stop|status [dir]');
+    process.exit(2);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();
