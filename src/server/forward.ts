@@ -6,7 +6,7 @@ import type { Server } from './server.js';
 const LOCAL_METHODS = new Set(['Status.Leader', 'Status.Peers', 'Catalog.ListDatacenters']);
 const WRITE_METHODS = new Set([
   'Catalog.Register', 'Catalog.Deregister', 'KVS.Apply', 'Session.Apply', 'Txn.Apply', 'Session.Renew',
-  'Operator.RaftRemovePeer',
+  'Operator.RaftRemovePeer', 'Operator.RaftTransferLeader',
 ]);
 
 export function routeFor(method: string, args: unknown, srv: Server): 'leader' | 'local' {

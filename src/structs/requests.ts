@@ -33,6 +33,7 @@ export interface RpcMethods {
   'Status.Peers': Record<string, never>;
   'Operator.RaftGetConfiguration': { Options: QueryOptions };
   'Operator.RaftRemovePeer': { ID?: string; Address?: string } & WriteOptions;
+  'Operator.RaftTransferLeader': { ID?: string } & WriteOptions;
   'Internal.NodeDump': { Options: QueryOptions };
   'Internal.ServiceDump': { Options: QueryOptions };
   'Internal.NodeInfo': { Options: QueryOptions; Node: string };

@@ -17,4 +17,8 @@ export function registerOperatorRoutes(router: Router, agent: AgentApi): void {
     await agent.rpc('Operator.RaftRemovePeer', { ID: id || undefined, Address: id ? undefined : address, ...writeOptions(ctx, agent) });
     return ctx.sendEmpty(200);
   });
+  router.add('/v1/operator/raft/transfer-leader', ['POST'], async (ctx) => {
+    const id = ctx.get('id') ?? '';
+    return ctx.sendJson(await agent.rpc('Operator.RaftTransferLeader', { ID: id || undefined, ...writeOptions(ctx, agent) }));
+  });
 }

@@ -41,6 +41,7 @@ export function endpointTable(): Record<string, Endpoint> {
     'Status.Peers': status.peers,
     'Operator.RaftGetConfiguration': operator.raftGetConfiguration,
     'Operator.RaftRemovePeer': operator.raftRemovePeer,
+    'Operator.RaftTransferLeader': operator.raftTransferLeader,
     'Internal.NodeDump': internal.nodeDump,
     'Internal.ServiceDump': internalUi.serviceDump,
     'Internal.NodeInfo': internalUi.nodeInfo,

@@ -1,8 +1,9 @@
-// Operator.* endpoints: the raft configuration and peer removal.
+// Operator.* endpoints: the raft configuration, peer removal and leadership transfer.
 import { ConclaveError } from '../../lib/errors.js';
 import type { RpcMethods } from '../../structs/requests.js';
 import type { Server } from '../server.js';
 import { mapRaftError } from '../server.js';
+import { RaftError } from '../../raft/api.js';
 
 /** Consul's Operator.RaftGetConfiguration: servers with their node names from the catalog. */
 export async function raftGetConfiguration(srv: Server, args: RpcMethods['Operator.RaftGetConfiguration']) {
@@ -41,4 +42,22 @@ export async function raftRemovePeer(srv: Server, args: RpcMethods['Operator.Raf
   }
   srv.log.info('removed peer from the raft configuration', { id: target.id, address: target.address });
   return null;
+}
+
+/**
+ * Consul's Operator.RaftTransferLeader (hashicorp's LeadershipTransfer[ToServer]): hands
+ * leadership to the voter `ID`, or to the most up-to-date voter; answers once it leads.
+ */
+export async function raftTransferLeader(srv: Server, args: RpcMethods['Operator.RaftTransferLeader']) {
+  try {
+    await srv.raft.transferLeadership(args.ID || undefined);
+  } catch (err) {
+    // Bad targets and timeouts come back as 500 with the reason, as Consul returns the raft error.
+    if (err instanceof ConclaveError || (err instanceof RaftError && err.code === 'ERR_RAFT_TIMEOUT')) {
+      throw new ConclaveError('ERR_INTERNAL', err.message);
+    }
+    throw mapRaftError(err);
+  }
+  srv.log.info('transferred raft leadership', { to: args.ID || '(most up-to-date voter)' });
+  return { Success: true };
 }
