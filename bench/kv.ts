@@ -137,8 +137,12 @@ async function main(): Promise<void> {
     `${DURATION_S}s per run after ${WARMUP_S}s warm-up, connections ${CONNECTIONS.join('/')}, 16-byte values`);
   warnIfBusy('before');
   const fsync = measureFsyncRate(tempDir('fsync'), FSYNC_SECONDS);
-  console.log(`disk: serial 4 KiB append + fdatasync: ${fsync.perSec.toFixed(0)}/s over ${FSYNC_SECONDS}s ` +
-    `(p50 ${fsync.p50Ms.toFixed(2)} ms, p99 ${fsync.p99Ms.toFixed(2)} ms)`);
+  for (const [how, r] of [['append', fsync.append], ['overwrite', fsync.overwrite]] as const) {
+    console.log(`disk: serial 4 KiB ${how === 'append' ? 'append' : 'overwrite (preallocated file)'} + fdatasync: ` +
+      `${r.perSec.toFixed(0)}/s (${r.count} in ${FSYNC_SECONDS}s shared; p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms)`);
+  }
+  // The ratio uses the faster of the two: the best a server could do with one fdatasync per write.
+  const serialFsyncPerSec = Math.max(fsync.append.perSec, fsync.overwrite.perSec);
   const notes: string[] = [];
   if (TARGETS.has('conclave')) await benchConclave();
   if (TARGETS.has('bare')) await benchBare();
@@ -153,7 +157,7 @@ async function main(): Promise<void> {
   console.log('');
   printTable(rows);
   console.log('');
-  printRatios(rows, fsync.perSec);
+  printRatios(rows, serialFsyncPerSec);
 }
 
 cleanupOnSignals();
