@@ -1,0 +1,101 @@
+// Health checks at scale: one Conclave agent (server on disk, so raft writes are real) runs 1,000
+// services, each with a 10 s HTTP check against a local target served by this process. After every
+// check has reported and a settle period, it measures over a window: the agent's CPU (% of one core,
+// from /proc/<pid>/stat), its RSS, how many check requests the target served, and raft writes per
+// minute (deltas of /v1/agent/self Stats.raft.commit_index). Aims (issue #5): zero writes when nothing
+// changes; under 1 core-% per 1,000 checks.
+//
+//   npm run bench:checks
+//   BENCH_CHECKS=1000 BENCH_INTERVAL=10s BENCH_WINDOW_S=60 BENCH_SETTLE_S=15
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cleanup, cleanupOnSignals } from './support/children.js';
+import { readRss, startConclave } from './support/conclave.js';
+import { cpuSeconds } from './support/load.js';
+import { delay, waitFor } from './support/wait.js';
+
+const CHECKS = Number(process.env.BENCH_CHECKS ?? 1000);
+const INTERVAL = process.env.BENCH_INTERVAL ?? '10s';
+const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
+const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 15);
+const AGENT_IP = '127.0.0.55';
+const TARGET_IP = '127.0.0.56';
+const REGISTER_IN_FLIGHT = 16;
+
+const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+
+async function commitIndex(base: string): Promise<number> {
+  const self = (await (await fetch(`${base}/v1/agent/self`)).json()) as { Stats: { raft: { commit_index?: string } } };
+  return Number(self.Stats.raft.commit_index ?? NaN);
+}
+
+async function registerAll(base: string, targetUrl: string): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < CHECKS) {
+      const i = next++;
+      const body = JSON.stringify({ Name: `svc-${i}`, Port: 10_000 + i, Check: { HTTP: `${targetUrl}/health/${i}`, Interval: INTERVAL } });
+      const r = await fetch(`${base}/v1/agent/service/register`, { method: 'PUT', body });
+      if (r.status !== 200) throw new Error(`register svc-${i}: ${r.status} ${await r.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: REGISTER_IN_FLIGHT }, worker));
+}
+
+async function passingCount(base: string): Promise<number> {
+  const checks = (await (await fetch(`${base}/v1/agent/checks`)).json()) as Record<string, { Status: string }>;
+  return Object.values(checks).filter((c) => c.Status === 'passing').length;
+}
+
+async function main(): Promise<number> {
+  console.log(`checks bench: node ${process.version}; ${CHECKS} services with ${INTERVAL} HTTP checks; window ${WINDOW_S} s after ${SETTLE_S} s settle`);
+  let served = 0;
+  const target = http.createServer((_req, res) => {
+    served++;
+    res.end('ok');
+  });
+  await new Promise<void>((r) => target.listen(0, TARGET_IP, r));
+  const targetUrl = `http://${TARGET_IP}:${(target.address() as AddressInfo).port}`;
+  const agent = await startConclave(AGENT_IP);
+  const pid = agent.child.pid;
+  try {
+    const t0 = Date.now();
+    await registerAll(agent.base, targetUrl);
+    console.log(`registered ${CHECKS} services in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await waitFor(`all ${CHECKS} checks to pass`, async () => (await passingCount(agent.base)) === CHECKS || undefined, 120_000, 500);
+    console.log(`all checks passing ${((Date.now() - t0) / 1000).toFixed(1)} s after the first registration`);
+    await delay(SETTLE_S * 1000);
+
+    const idx0 = await commitIndex(agent.base);
+    const cpu0 = cpuSeconds(pid);
+    const served0 = served;
+    const w0 = Date.now();
+    await delay(WINDOW_S * 1000);
+    const wallS = (Date.now() - w0) / 1000;
+    const cpuPct = (100 * (cpuSeconds(pid) - cpu0)) / wallS;
+    const idx1 = await commitIndex(agent.base);
+    const rss = readRss(pid);
+    const writesPerMin = ((idx1 - idx0) * 60) / wallS;
+    const perSec = (served - served0) / wallS;
+
+    console.log(`check requests served: ${perSec.toFixed(1)}/s (expected ${(CHECKS / (parseFloat(INTERVAL) || 10)).toFixed(1)}/s)`);
+    console.log(`agent cpu: ${cpuPct.toFixed(2)}% of one core (${((cpuPct * 1000) / CHECKS).toFixed(2)}% per 1,000 checks; aim < 1%: ${(cpuPct * 1000) / CHECKS < 1 ? 'MET' : 'NOT MET'})`);
+    console.log(`agent rss: ${mib(rss.rss)} (peak ${mib(rss.hwm)})`);
+    console.log(`raft writes: ${idx1 - idx0} in ${wallS.toFixed(0)} s = ${writesPerMin.toFixed(1)}/min (aim 0: ${idx1 === idx0 ? 'MET' : 'NOT MET'})`);
+    return 0;
+  } finally {
+    await new Promise((r) => target.close(r));
+  }
+}
+
+cleanupOnSignals();
+main()
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch(async (err: Error) => {
+    console.error(err.stack ?? err.message);
+    await cleanup();
+    process.exit(1);
+  });
