@@ -15,7 +15,7 @@ import type { CheckStatus, HealthCheck, NodeService } from '../structs/catalog.j
 import { NODE_MAINT_CHECK_ID, SERVICE_MAINT_PREFIX } from '../structs/catalog.js';
 import { ConclaveError } from '../lib/errors.js';
 import { systemClock } from '../lib/clock.js';
-import { systemRng } from '../lib/rng.js';
+import { randomInt, systemRng } from '../lib/rng.js';
 import { CONSUL_VERSION, BUILD_DATE, REVISION, RAFT_PROTOCOL } from '../lib/version.js';
 import { LocalState } from './local-state.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
@@ -30,6 +30,7 @@ import { AgentCache, parseCacheControl } from './cache.js';
 import { ServerManager } from './servers.js';
 import { Membership } from './membership.js';
 import { BootstrapExpect } from './bootstrap-expect.js';
+import { EVENT_PREFIX, UserEventBuffer, encodeUserEvent, eventIndex, eventToWire, newUserEvent, type UserEvent } from './events.js';
 import { rpcTimeoutMs } from '../rpc/timeouts.js';
 
 const NODE_MAINT_DEFAULT = 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.';
@@ -48,6 +49,7 @@ export class Agent implements AgentApi {
   readonly servers = new ServerManager(systemRng);
   private membership: Membership | null = null;
   private bootstrapExpect: BootstrapExpect | null = null;
+  private readonly events: UserEventBuffer;
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
@@ -76,6 +78,7 @@ export class Agent implements AgentApi {
       ui: { ...config.ui },
     };
     this.state = new LocalState(config.nodeName, config.checkUpdateIntervalMs, () => Date.now());
+    this.events = new UserEventBuffer({ nodeName: config.nodeName, services: () => this.state.liveServices() });
   }
 
   async start(): Promise<string[]> {
@@ -249,8 +252,36 @@ export class Agent implements AgentApi {
     void this.server.leaderDuties.reconcile();
   }
 
-  /** User events arrive through gossip; the event endpoints keep a buffer (see events.ts). */
-  private onUserEvent(_name: string, _payload: Buffer, _ltime: number): void {}
+  /** User events arrive through gossip; the buffer keeps the ones meant for this agent. */
+  private onUserEvent(name: string, payload: Buffer, ltime: number): void {
+    this.events.ingest(name, payload, ltime);
+  }
+
+  async fireEvent(name: string, payload: Buffer, filters: { node?: string; service?: string; tag?: string }) {
+    const event = newUserEvent(name, payload, filters);
+    if (!this.membership?.enabled) throw new ConclaveError('ERR_INTERNAL', 'gossip is disabled on this agent');
+    try {
+      await this.membership.userEvent(EVENT_PREFIX + name, encodeUserEvent(event));
+    } catch (err) {
+      throw new ConclaveError('ERR_INTERNAL', (err as Error).message);
+    }
+    return eventToWire(event);
+  }
+
+  async listEvents(filters: { name: string; node: string; service: string; tag: string }, index: bigint, waitMs: number) {
+    const select = (): UserEvent[] =>
+      this.events.list(filters.name).filter((e) => matchesEventFilters(e, filters));
+    let events = select();
+    const indexOf = (list: UserEvent[]) => (list.length === 0 ? 1n : eventIndex(list[list.length - 1]!.ID));
+    if (index > 0n) {
+      const deadline = Date.now() + waitMs + randomInt(systemRng, Math.floor(waitMs / 16));
+      while (indexOf(events) === index && Date.now() < deadline) {
+        await this.events.waitNext(deadline - Date.now());
+        events = select();
+      }
+    }
+    return { events: events.map(eventToWire), index: indexOf(events) };
+  }
 
   private selfTags(): Record<string, string> {
     const c = this.config;
@@ -586,6 +617,14 @@ export class Agent implements AgentApi {
     }
     await this.membership.forceLeave(node, prune);
   }
+}
+
+/** /v1/event/list's node/service/tag query filters: the event's own filters must match them. */
+function matchesEventFilters(e: UserEvent, f: { node: string; service: string; tag: string }): boolean {
+  if (f.node && e.NodeFilter !== f.node) return false;
+  if (f.service && e.ServiceFilter !== f.service) return false;
+  if (f.tag && e.TagFilter !== f.tag) return false;
+  return true;
 }
 
 function maintCheck(node: string, id: string, name: string, notes: string, svc: NodeService | null): HealthCheck {

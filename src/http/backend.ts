@@ -51,4 +51,12 @@ export interface AgentApi {
   reload(): Promise<void>;
   join(address: string, wan: boolean): Promise<number>;
   forceLeave(node: string, prune: boolean): Promise<void>;
+  /** Fires a user event through gossip; returns the event as /v1/event/fire answers it. */
+  fireEvent(name: string, payload: Buffer, filters: { node?: string; service?: string; tag?: string }): Promise<Record<string, unknown>>;
+  /** The agent's buffered events (filtered); with index > 0, waits while the list's index equals it. */
+  listEvents(
+    filters: { name: string; node: string; service: string; tag: string },
+    index: bigint,
+    waitMs: number,
+  ): Promise<{ events: Record<string, unknown>[]; index: bigint }>;
 }

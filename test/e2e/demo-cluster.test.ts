@@ -121,6 +121,26 @@ test('kill -9 of the leader elects another and writes continue', async () => {
   assert.ok(peers.includes(`${TOPOLOGY.find((t) => t.name === old)!.ip}:8300`));
 });
 
+test('a user event fired through one agent reaches every other agent', async () => {
+  const fire = await http(base('consul-client-1'), 'PUT', '/v1/event/fire/deploy', 'v1.2.3');
+  assert.equal(fire.status, 200, fire.text);
+  const ev = fire.json();
+  assert.equal(ev.Name, 'deploy');
+  assert.equal(Buffer.from(ev.Payload, 'base64').toString(), 'v1.2.3');
+  assert.equal(ev.Version, 1);
+  for (const t of TOPOLOGY.filter((x) => agents.has(x.name))) {
+    const list = await waitFor(async () => {
+      const r = await http(base(t.name), 'GET', '/v1/event/list?name=deploy');
+      return (r.json() as any[]).some((e) => e.ID === ev.ID) ? r : undefined;
+    }, { what: `the event at ${t.name}`, timeoutMs: 20_000 });
+    assert.ok(BigInt(list.headers.get('x-consul-index')!) > 1n);
+  }
+  const empty = await http(base('consul-client-1'), 'PUT', '/v1/event/fire/', '');
+  assert.equal(empty.status, 400);
+  assert.equal(empty.text, 'Missing name');
+});
+
+
 test('consul leave on a client shows it left', async () => {
   const out = await consulCli('consul-client-2', 'leave');
   assert.match(out, /Graceful leave complete/);

@@ -10,6 +10,7 @@ import { registerStatusRoutes } from './status.js';
 import { registerAgentRoutes } from './agent.js';
 import { registerIndexRoutes } from './ui.js';
 import { registerOperatorRoutes } from './operator.js';
+import { registerEventRoutes } from './event.js';
 import { registerInternalUiRoutes } from './internal-ui.js';
 
 export function registerRoutes(router: Router, agent: AgentApi): void {
@@ -20,6 +21,7 @@ export function registerRoutes(router: Router, agent: AgentApi): void {
   registerTxnRoutes(router, agent);
   registerStatusRoutes(router, agent);
   registerOperatorRoutes(router, agent);
+  registerEventRoutes(router, agent);
   registerAgentRoutes(router, agent);
   registerInternalUiRoutes(router, agent);
   registerIndexRoutes(router, agent);
