@@ -8,8 +8,9 @@
 //
 // Targets: Conclave `agent -server -bootstrap -data-dir <tmp>` on 127.0.0.50:8500 (every PUT is
 // fdatasync'ed before it is acknowledged); bench/bare-http-server on 127.0.0.51:8500; etcd on
-// 127.0.0.52:2379 through its JSON gateway. Each runs alone while it is loaded and is stopped by PID
-// right after, and again at the end whatever happens; temp dirs are removed.
+// 127.0.0.52:2379 through its JSON gateway. All three are started first (idle ones cost next to
+// nothing) and loaded one after the other for each op and connection count; every one is stopped by
+// PID at the end whatever happens, and temp dirs are removed.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
@@ -44,14 +45,20 @@ interface Target {
 
 const rows: LoadRow[] = [];
 
-async function loadTarget(t: Target): Promise<void> {
+/**
+ * Loads every target for each (op, connections) in turn, so that the numbers being compared were taken
+ * seconds apart rather than minutes: other work on a shared machine comes and goes.
+ */
+async function loadAll(targets: Target[]): Promise<void> {
   for (const op of OPS) {
     for (const connections of CONNECTIONS) {
-      const requests = (phase: string): autocannon.Request[] =>
-        op === 'get' ? [t.get] : distinctKeyRequests((n) => t.put(`bench/put-c${connections}-${phase}-${n}`));
-      const row = await runLoad({ target: t.name, op, url: t.url, serverPid: t.pid, connections, durationS: DURATION_S, warmupS: WARMUP_S, requests });
-      rows.push(row);
-      process.stderr.write(`  ${t.name} ${op} c=${connections}: ${row.reqPerSec.toFixed(0)} req/s, ${row.errors} errors\n`);
+      for (const t of targets) {
+        const requests = (phase: string): autocannon.Request[] =>
+          op === 'get' ? [t.get] : distinctKeyRequests((n) => t.put(`bench/put-c${connections}-${phase}-${n}`));
+        const row = await runLoad({ target: t.name, op, url: t.url, serverPid: t.pid, connections, durationS: DURATION_S, warmupS: WARMUP_S, requests });
+        rows.push(row);
+        process.stderr.write(`  ${t.name} ${op} c=${connections}: ${row.reqPerSec.toFixed(0)} req/s, ${row.errors} errors\n`);
+      }
     }
   }
 }
@@ -66,48 +73,42 @@ function consulShaped(name: string, pid: number, url: string): Target {
   };
 }
 
-async function benchConclave(): Promise<void> {
+async function startConclaveTarget(): Promise<Target> {
   process.stderr.write(`conclave: starting agent -server -bootstrap on ${CONCLAVE_IP} ...\n`);
   const agent = await startConclave(CONCLAVE_IP);
-  try {
-    const r = await fetch(`${agent.base}/v1/kv/${GET_KEY}`, { method: 'PUT', body: VALUE });
-    if (!r.ok) throw new Error(`conclave: seeding ${GET_KEY} answered ${r.status} ${await r.text()}`);
-    await r.arrayBuffer().catch(() => undefined);
-    await loadTarget(consulShaped('conclave', agent.child.pid, agent.base));
-  } finally {
-    await agent.child.stop();
-  }
+  const r = await fetch(`${agent.base}/v1/kv/${GET_KEY}`, { method: 'PUT', body: VALUE });
+  if (!r.ok) throw new Error(`conclave: seeding ${GET_KEY} answered ${r.status} ${await r.text()}`);
+  await r.arrayBuffer().catch(() => undefined);
+  return consulShaped('conclave', agent.child.pid, agent.base);
 }
 
-async function benchBare(): Promise<void> {
+async function startBareTarget(): Promise<Target> {
   process.stderr.write(`bare-node: starting node:http server on ${BARE_IP} ...\n`);
   const script = join(REPO_ROOT, 'dist/bench/bare-http-server.js');
   const child: Child = startChild('bare-node', process.execPath, [script, BARE_IP, '8500']);
-  try {
-    await waitFor(`the bare node server on ${BARE_IP}`, async () => {
-      if (child.exited()) throw new Error(`bare server exited:\n${child.output()}`);
-      return (await fetch(`http://${BARE_IP}:8500/`)).ok;
-    });
-    await loadTarget(consulShaped('bare-node', child.pid, `http://${BARE_IP}:8500`));
-  } finally {
-    await child.stop();
-  }
+  await waitFor(`the bare node server on ${BARE_IP}`, async () => {
+    if (child.exited()) throw new Error(`bare server exited:\n${child.output()}`);
+    return (await fetch(`http://${BARE_IP}:8500/`)).ok;
+  });
+  return consulShaped('bare-node', child.pid, `http://${BARE_IP}:8500`);
 }
 
-async function benchEtcd(): Promise<string> {
+/** etcd as a target, or a line saying why it is not one. */
+async function startEtcdTarget(): Promise<{ target?: Target; note: string }> {
   const found = ensureEtcd();
-  if ('missing' in found) return `etcd: NOT RUN — ${found.missing}`;
+  if ('missing' in found) return { note: `etcd: NOT RUN — ${found.missing}` };
   process.stderr.write(`etcd: starting ${found.bin} on ${ETCD_IP} ...\n`);
   const etcd = await startEtcd(found.bin, ETCD_IP);
-  try {
-    const json = { 'Content-Type': 'application/json' };
-    const seed = await fetch(`${etcd.base}${etcd.prefix}/kv/put`, {
-      method: 'POST', headers: json, body: JSON.stringify({ key: b64(GET_KEY), value: b64(VALUE) }),
-    });
-    if (!seed.ok) throw new Error(`etcd: seeding ${GET_KEY} answered ${seed.status} ${await seed.text()}`);
-    await seed.arrayBuffer().catch(() => undefined);
-    const valueB64 = b64(VALUE);
-    await loadTarget({
+  const json = { 'Content-Type': 'application/json' };
+  const seed = await fetch(`${etcd.base}${etcd.prefix}/kv/put`, {
+    method: 'POST', headers: json, body: JSON.stringify({ key: b64(GET_KEY), value: b64(VALUE) }),
+  });
+  if (!seed.ok) throw new Error(`etcd: seeding ${GET_KEY} answered ${seed.status} ${await seed.text()}`);
+  await seed.arrayBuffer().catch(() => undefined);
+  const valueB64 = b64(VALUE);
+  return {
+    note: `etcd: ${etcd.version}, gateway ${etcd.prefix}/kv/put and ${etcd.prefix}/kv/range`,
+    target: {
       name: 'etcd',
       pid: etcd.child.pid,
       url: etcd.base,
@@ -116,11 +117,8 @@ async function benchEtcd(): Promise<string> {
         body: `{"key":"${b64(key)}","value":"${valueB64}"}`,
       }),
       get: { method: 'POST', path: `${etcd.prefix}/kv/range`, headers: json, body: JSON.stringify({ key: b64(GET_KEY) }) },
-    });
-    return `etcd: ${etcd.version}, gateway ${etcd.prefix}/kv/put and ${etcd.prefix}/kv/range`;
-  } finally {
-    await etcd.child.stop();
-  }
+    },
+  };
 }
 
 /** Other work on the machine skews every number here; say so when the 1-minute load average shows it. */
@@ -144,16 +142,20 @@ async function main(): Promise<void> {
   // The ratio uses the faster of the two: the best a server could do with one fdatasync per write.
   const serialFsyncPerSec = Math.max(fsync.append.perSec, fsync.overwrite.perSec);
   const notes: string[] = [];
-  if (TARGETS.has('conclave')) await benchConclave();
-  if (TARGETS.has('bare')) await benchBare();
+  const targets: Target[] = [];
+  if (TARGETS.has('conclave')) targets.push(await startConclaveTarget());
+  if (TARGETS.has('bare')) targets.push(await startBareTarget());
   if (TARGETS.has('etcd')) {
     try {
-      notes.push(await benchEtcd());
+      const e = await startEtcdTarget();
+      notes.push(e.note);
+      if (e.target) targets.push(e.target);
     } catch (err) {
-      notes.push(`etcd: FAILED — ${(err as Error).message}`);
+      notes.push(`etcd: FAILED TO START — ${(err as Error).message}`);
     }
   }
   for (const n of notes) console.log(n);
+  await loadAll(targets);
   console.log('');
   printTable(rows);
   console.log('');
@@ -165,7 +167,7 @@ let exitCode = 0;
 try {
   await main();
 } catch (err) {
-  console.error(`kv bench failed: ${(err as Error).stack ?? String(err)}`);
+  console.log(`kv bench failed: ${(err as Error).stack ?? String(err)}`);
   exitCode = 1;
 } finally {
   await cleanup();

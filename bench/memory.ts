@@ -116,7 +116,7 @@ let exitCode = 0;
 try {
   exitCode = await main();
 } catch (err) {
-  console.error(`memory bench failed: ${(err as Error).stack ?? String(err)}`);
+  console.log(`memory bench failed: ${(err as Error).stack ?? String(err)}`);
   exitCode = 1;
 } finally {
   await cleanup();
