@@ -238,6 +238,10 @@ async function main(): Promise<void> {
     const c = rows.find((r) => r.target === 'conclave' && r.mode === mode);
     const d = rows.find((r) => r.target === 'dnsmasq' && r.mode === mode);
     if (!c || !d || !(d.qps > 0)) continue;
+    if (d.lost > 0) {
+      console.log(`${mode}: no ratio (dnsmasq lost ${d.lost} queries: it serves TCP by forking a child per connection and stalls under pipelined load)`);
+      continue;
+    }
     const ratio = c.qps / d.qps;
     console.log(`${mode}: conclave / dnsmasq = ${c.qps.toFixed(0)} / ${d.qps.toFixed(0)} = ${(ratio * 100).toFixed(0)}%  (aim >= 50%: ${ratio >= 0.5 ? 'MET' : 'NOT MET'})`);
   }

@@ -116,7 +116,9 @@ export function parseFast(msg: Buffer, cfg: ResolverConfig): FastQuestion | null
  * Builds the UDP answer for a parsed question from prepared records; null when the general path
  * must answer (no healthy instance, CNAME/AAAA instances, an A limit).
  */
-export function answerFast(msg: Buffer, q: FastQuestion, p: Prepared, cfg: ResolverConfig, rng: Rng): Buffer | null {
+export function answerFast(
+  msg: Buffer, q: FastQuestion, p: Prepared, cfg: ResolverConfig, rng: Rng, transport: 'udp' | 'tcp' = 'udp',
+): Buffer | null {
   if (p.srv.length === 0) return null;
   const ttl = serviceTtlSeconds(q.service, cfg.serviceTtl);
   const w = wireOf(p, ttl);
@@ -133,8 +135,12 @@ export function answerFast(msg: Buffer, q: FastQuestion, p: Prepared, cfg: Resol
     order[j] = t;
   }
   // Sizes are counted uncompressed, as Consul's trimming does and as the general path encodes.
-  const maxSize = q.edns !== null && q.edns > 512 ? Math.min(q.edns, 65467) : 512;
-  const maxAnswers = maxSize === 512 ? Math.min(8, cfg.udpAnswerLimit) : Infinity;
+  // UDP: 512 bytes and min(udp_answer_limit, 8) answers without EDNS, else the client's size (7 bytes
+  // of slack); TCP: one 64 KiB message, at most 1024 SRV or 4096 other answers.
+  const udp = transport === 'udp';
+  const maxSize = !udp ? 65523 : q.edns !== null && q.edns > 512 ? Math.min(q.edns, 65467) : 512;
+  const maxAnswers = !udp ? (q.qtype === TYPE_SRV ? 1024 : 4096) : maxSize === 512 ? Math.min(8, cfg.udpAnswerLimit) : Infinity;
+  const limit = udp ? maxSize - 7 : maxSize;
   const optLen = q.edns !== null ? 11 : 0;
   const base = 12 + (q.qEnd - 12) + optLen;
   // Prefix sums over the shuffled order: bytes of the first k answers with address-only extras
@@ -160,8 +166,7 @@ export function answerFast(msg: Buffer, q: FastQuestion, p: Prepared, cfg: Resol
     }
   }
   const sizeOf = (k: number, full: boolean): number => (full ? preFull[k]! : pre[k]!);
-  // Mirrors truncate.ts trimUdp step by step (including when extras get re-synced).
-  const limit = maxSize - 7;
+  // Mirrors truncate.ts trimUdp/trimTcp step by step (including when extras get re-synced).
   let k = n;
   let synced = false;
   if (n > maxAnswers) {
@@ -195,7 +200,7 @@ export function answerFast(msg: Buffer, q: FastQuestion, p: Prepared, cfg: Resol
   const head = Buffer.allocUnsafe(12);
   head.writeUInt16BE(msg.readUInt16BE(0), 0);
   const rd = msg[2]! & 0x01;
-  head[2] = 0x80 | 0x04 | rd | (trimmed && cfg.enableTruncate ? 0x02 : 0); // QR, AA, TC?, RD
+  head[2] = 0x80 | 0x04 | rd | (udp && trimmed && cfg.enableTruncate ? 0x02 : 0); // QR, AA, TC?, RD
   head[3] = cfg.haveRecursors ? 0x80 : 0; // RA, rcode NOERROR
   head.writeUInt16BE(1, 4);
   head.writeUInt16BE(k, 6);

@@ -154,7 +154,7 @@ export class DnsServer {
   }
 
   /** The synchronous path for hot service lookups over UDP (fast.ts); null: use handle(). */
-  fastAnswer(msg: Buffer): Buffer | null {
+  fastAnswer(msg: Buffer, transport: 'udp' | 'tcp' = 'udp'): Buffer | null {
     if (!this.catalog.peekServiceNodes) return null;
     const q = parseFast(msg, this.cfg);
     if (!q) return null;
@@ -163,7 +163,7 @@ export class DnsServer {
     const p = this.memo.peek(`${q.dc}|${q.service}||${this.cfg.domain}`, reply.index);
     if (!p) return null;
     try {
-      return answerFast(msg, q, p, this.cfg, this.rng);
+      return answerFast(msg, q, p, this.cfg, this.rng, transport);
     } catch (err) {
       this.o.logger.error('dns: fast path failed', { error: (err as Error).message });
       return null;
@@ -207,6 +207,13 @@ export class DnsServer {
         if (buf.length < 2 + len) break;
         const msg = Buffer.from(buf.subarray(2, 2 + len));
         buf = buf.subarray(2 + len);
+        const fast = this.fastAnswer(msg, 'tcp');
+        if (fast) {
+          const head = Buffer.alloc(2);
+          head.writeUInt16BE(fast.length);
+          sock.write(Buffer.concat([head, fast]));
+          continue;
+        }
         this.handle(msg, 'tcp').then(
           (out) => {
             if (!out || sock.destroyed) return;

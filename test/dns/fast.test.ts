@@ -31,7 +31,7 @@ test('fast and general paths give the same answer for every budget and setting',
   let compared = 0;
   for (const name of ['svc.service.consul', 'SVC.Service.dc1.consul']) {
     for (const type of ['SRV', 'A']) {
-      for (const edns of [null, 512, 700, 1232, 4096]) {
+      for (const [edns, transport] of [[null, 'udp'], [512, 'udp'], [700, 'udp'], [1232, 'udp'], [4096, 'udp'], [null, 'tcp'], [1232, 'tcp']] as const) {
         for (const udpAnswerLimit of [1, 3, 8]) {
           for (const enableTruncate of [false, true]) {
             for (const onlyPassing of [false, true]) {
@@ -39,15 +39,15 @@ test('fast and general paths give the same answer for every budget and setting',
               const memo = new ServiceMemo();
               const msg = wire(name, type, edns);
               const seed = compared + 11;
-              const slow = await resolve(dnsPacket.decode(msg), { catalog, config, rng: seededRng(seed), nowMs: 0, transport: 'udp', memo });
+              const slow = await resolve(dnsPacket.decode(msg), { catalog, config, rng: seededRng(seed), nowMs: 0, transport, memo });
               assert.equal(slow.kind, 'reply');
               const q = parseFast(msg, config);
               assert.ok(q, `${name} ${type} parses`);
               const p = memo.peek(`dc1|svc||consul.`, 1);
               assert.ok(p);
-              const fast = answerFast(msg, q, p, config, seededRng(seed));
+              const fast = answerFast(msg, q, p, config, seededRng(seed), transport);
               assert.ok(fast);
-              const label = `${name} ${type} edns=${edns} limit=${udpAnswerLimit} tc=${enableTruncate} op=${onlyPassing}`;
+              const label = `${name} ${type} ${transport} edns=${edns} limit=${udpAnswerLimit} tc=${enableTruncate} op=${onlyPassing}`;
               assert.deepEqual(view(fast), view(dnsPacket.encode((slow as any).packet)), label);
               compared++;
             }
@@ -56,7 +56,7 @@ test('fast and general paths give the same answer for every budget and setting',
       }
     }
   }
-  assert.equal(compared, 240);
+  assert.equal(compared, 336);
 });
 
 test('the fast path declines what it does not serve', () => {
