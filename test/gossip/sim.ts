@@ -196,7 +196,7 @@ export class SimCluster {
 
   /** What `viewer` thinks of `subject` at serf level ('none' when unknown). */
   statusOf(viewer: SimNode, subject: SimNode): string {
-    return viewer.core.membersList().find((m) => m.name === subject.name)?.status ?? 'none';
+    return viewer.core.memberStatus(subject.name);
   }
 
   private reachable(a: number, b: number): boolean {

@@ -221,6 +221,11 @@ export class SerfCore implements SwimDelegate {
     return [...this.members.values()].map((m) => ({ ...m.member, tags: { ...m.member.tags } }));
   }
 
+  /** One member's status without copying the member list ('none' when unknown). */
+  memberStatus(name: string): MemberStatus {
+    return this.members.get(name)?.member.status ?? 'none';
+  }
+
   localMember(): GossipMember | undefined {
     const m = this.members.get(this.config.nodeName);
     return m && { ...m.member, tags: { ...m.member.tags } };

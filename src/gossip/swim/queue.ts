@@ -17,7 +17,8 @@ interface Entry {
 }
 
 export class TransmitLimitedQueue {
-  private entries: Entry[] = [];
+  private entries = new Set<Entry>();
+  private readonly byName = new Map<string, Entry>();
   private idGen = 0;
 
   constructor(
@@ -27,54 +28,57 @@ export class TransmitLimitedQueue {
 
   queue(b: Broadcast): void {
     if (b.name !== undefined) {
-      const keep: Entry[] = [];
-      for (const e of this.entries) {
-        if (e.b.name === b.name) e.b.onDone?.();
-        else keep.push(e);
+      const old = this.byName.get(b.name);
+      if (old) {
+        this.entries.delete(old);
+        old.b.onDone?.();
       }
-      this.entries = keep;
     }
-    this.entries.push({ b, transmits: 0, id: ++this.idGen });
+    const e = { b, transmits: 0, id: ++this.idGen };
+    this.entries.add(e);
+    if (b.name !== undefined) this.byName.set(b.name, e);
   }
 
   size(): number {
-    return this.entries.length;
+    return this.entries.size;
   }
 
   /** Drops the oldest entries beyond `max` (serf's MaxQueueDepth). */
   prune(max: number): void {
-    if (this.entries.length <= max) return;
-    this.entries.sort((a, b) => a.id - b.id);
-    const drop = this.entries.splice(0, this.entries.length - max);
-    for (const e of drop) e.b.onDone?.();
+    if (this.entries.size <= max) return;
+    const all = [...this.entries].sort((a, b) => a.id - b.id);
+    for (const e of all.slice(0, all.length - max)) this.remove(e);
   }
 
   /** Picks broadcasts that fit in `limit` bytes, each costing `overhead` extra bytes. */
   getBroadcasts(overhead: number, limit: number): Uint8Array[] {
-    if (this.entries.length === 0) return [];
+    if (this.entries.size === 0) return [];
     const transmitLimit = this.retransmitMult * Math.ceil(Math.log10(this.numNodes() + 1));
-    this.entries.sort((a, b) => a.transmits - b.transmits || b.b.msg.length - a.b.msg.length || b.id - a.id);
+    const sorted = [...this.entries].sort(
+      (a, b) => a.transmits - b.transmits || b.b.msg.length - a.b.msg.length || b.id - a.id,
+    );
     const out: Uint8Array[] = [];
     let used = 0;
-    const keep: Entry[] = [];
-    for (const e of this.entries) {
+    for (const e of sorted) {
       const cost = overhead + e.b.msg.length;
-      if (used + cost > limit) {
-        keep.push(e);
-        continue;
-      }
+      if (used + cost > limit) continue;
       used += cost;
       out.push(e.b.msg);
       e.transmits++;
-      if (e.transmits >= transmitLimit) e.b.onDone?.();
-      else keep.push(e);
+      if (e.transmits >= transmitLimit) this.remove(e);
+      // Nothing smaller than the overhead plus one byte can fit any more.
+      if (limit - used <= overhead) break;
     }
-    this.entries = keep;
     return out;
   }
 
   reset(): void {
-    for (const e of this.entries) e.b.onDone?.();
-    this.entries = [];
+    for (const e of [...this.entries]) this.remove(e);
+  }
+
+  private remove(e: Entry): void {
+    this.entries.delete(e);
+    if (e.b.name !== undefined && this.byName.get(e.b.name) === e) this.byName.delete(e.b.name);
+    e.b.onDone?.();
   }
 }
