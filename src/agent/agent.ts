@@ -30,6 +30,7 @@ import { AgentCache, parseCacheControl } from './cache.js';
 import { ServerManager } from './servers.js';
 import { Membership } from './membership.js';
 import { BootstrapExpect } from './bootstrap-expect.js';
+import { LocalPersistence } from './persist.js';
 import { EVENT_PREFIX, UserEventBuffer, encodeUserEvent, eventIndex, eventToWire, newUserEvent, type UserEvent } from './events.js';
 import { rpcTimeoutMs } from '../rpc/timeouts.js';
 
@@ -50,6 +51,8 @@ export class Agent implements AgentApi {
   private membership: Membership | null = null;
   private bootstrapExpect: BootstrapExpect | null = null;
   private readonly events: UserEventBuffer;
+  /** API-registered services and checks on disk (null without a data dir, e.g. -dev). */
+  private persistence: LocalPersistence | null = null;
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
@@ -127,6 +130,7 @@ export class Agent implements AgentApi {
     }
     await this.membership.start();
     for (const def of c.services as ServiceDefinition[]) await this.registerService(def, false, 'local');
+    await this.restorePersisted();
     for (const def of c.checks as CheckDefinition[]) await this.registerCheck(def, 'local');
     this.ae = new AntiEntropy({
       state: this.state,
@@ -461,15 +465,42 @@ export class Agent implements AgentApi {
     }
     this.state.addService(service, def.Token ?? '');
     for (const { spec, row } of newChecks) this.addCheckInternal(spec, row, def.Token ?? '');
+    if (source === 'remote') this.persistence?.saveService(service.ID, { Token: def.Token ?? '', Definition: def });
     await this.ae?.syncNow().catch(() => {});
+  }
+
+  /** Brings back what was registered through the API before a restart (config files win on conflicts). */
+  private async restorePersisted(): Promise<void> {
+    const c = this.config;
+    if (!c.dataDir || c.devMode) return;
+    this.persistence = new LocalPersistence(c.dataDir, this.log.named('agent'));
+    for (const p of this.persistence.loadServices()) {
+      const id = p.Definition.ID || p.Definition.Name || '';
+      if (this.state.service(id)) continue;
+      await this.registerService(p.Definition, false, 'remote').catch((err) =>
+        this.log.named('agent').warn('failed to restore persisted service', { service: id, error: (err as Error).message }),
+      );
+    }
+    for (const p of this.persistence.loadChecks()) {
+      const id = p.Definition.ID || p.Definition.CheckID || p.Definition.Name || '';
+      if (this.state.check(id)) continue;
+      await this.registerCheck(p.Definition, 'remote').catch((err) =>
+        this.log.named('agent').warn('failed to restore persisted check', { check: id, error: (err as Error).message }),
+      );
+    }
   }
 
   async deregisterService(id: string): Promise<void> {
     if (!this.state.service(id)) {
       throw notFound(`Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
     }
-    for (const c of this.state.liveChecks()) if (c.ServiceID === id) this.removeCheckInternal(c.CheckID);
+    for (const c of this.state.liveChecks()) {
+      if (c.ServiceID !== id) continue;
+      this.removeCheckInternal(c.CheckID);
+      this.persistence?.removeCheck(c.CheckID);
+    }
     this.state.removeService(id);
+    this.persistence?.removeService(id);
     await this.ae?.syncNow().catch(() => {});
   }
 
@@ -509,6 +540,7 @@ export class Agent implements AgentApi {
     this.vetScript(spec, source);
     const row = healthCheckFor(spec, this.config.nodeName, service, 0, 1);
     this.addCheckInternal(spec, row, def.Token ?? '');
+    if (source === 'remote') this.persistence?.saveCheck(row.CheckID, { Token: def.Token ?? '', Definition: def });
     await this.ae?.syncNow().catch(() => {});
   }
 
@@ -543,6 +575,7 @@ export class Agent implements AgentApi {
     if (!this.removeCheckInternal(id)) {
       throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
     }
+    this.persistence?.removeCheck(id);
     await this.ae?.syncNow().catch(() => {});
   }
 

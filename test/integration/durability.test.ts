@@ -115,3 +115,24 @@ test('a corrupt record in the middle of the WAL stops the agent with a clear mes
   assert.match(failed!.message, /corrupt|crc|checksum/i);
   assert.ok(failed!.message.includes(file.split('/').pop()!), 'the message names the segment file');
 });
+
+test('services and checks registered through the API come back after a restart', async () => {
+  const dataDir = tempDir('persist');
+  let agent = await start(dataDir);
+  await http(agent.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'kept', ID: 'kept-1', Port: 7, Check: { TTL: '60s' } }));
+  await http(agent.base, 'PUT', '/v1/agent/check/register', JSON.stringify({ Name: 'node-ttl', TTL: '60s' }));
+  await http(agent.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'dropped', Port: 8 }));
+  await http(agent.base, 'PUT', '/v1/agent/service/deregister/dropped');
+  await agent.kill9();
+  agent = await start(dataDir);
+  try {
+    const services = (await http(agent.base, 'GET', '/v1/agent/services')).json();
+    assert.deepEqual(Object.keys(services).sort(), ['kept-1']);
+    assert.equal(services['kept-1'].Port, 7);
+    const checks = (await http(agent.base, 'GET', '/v1/agent/checks')).json();
+    assert.ok(checks['service:kept-1'], 'the service check is back');
+    assert.ok(checks['node-ttl'], 'the standalone check is back');
+  } finally {
+    await agent.stop();
+  }
+});
