@@ -60,6 +60,8 @@ export interface DnsCatalog {
 const WATCH_WAIT_MS = 30_000;
 const WATCH_IDLE_MS = 60_000;
 const WATCH_RETRY_MS = 1_000;
+/** Most services followed at once; lookups of others read through (a flood of random names stays cheap). */
+const MAX_WATCHES = 512;
 
 interface ServiceWatch {
   reply: ServiceNodesReply | null;
@@ -148,7 +150,7 @@ export function rpcCatalog(backend: DnsBackend, cfg: Pick<DnsAgentConfig, 'dns'>
         inflight.set(key, p);
         const clear = () => inflight.delete(key);
         p.then(clear, clear);
-        if (!w && !closed) {
+        if (!w && !closed && watches.size < MAX_WATCHES) {
           const nw: ServiceWatch = { reply: null, live: false, lastUsedMs: nowMs() };
           watches.set(key, nw);
           w = nw;

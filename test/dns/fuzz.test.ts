@@ -27,7 +27,18 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, named
 
 function server(): DnsServer {
   const n = node('alpha', '10.0.0.1', { k: 'v' });
-  const catalog = fakeCatalog([instance(n, 'web', 80), instance(node('b', 'host.example'), 'web', 81)], [n]);
+  const base = fakeCatalog([instance(n, 'web', 80), instance(node('b', '10.0.0.2'), 'web', 81)], [n]);
+  // A live watch for every service, so the fast path is exercised too.
+  const peeked = new Map<string, any>();
+  const catalog = {
+    ...base,
+    async serviceNodes(service: string, dc: string) {
+      const r = await base.serviceNodes(service, dc);
+      peeked.set(`${dc}|${service}`, r);
+      return r;
+    },
+    peekServiceNodes: (service: string, dc: string) => peeked.get(`${dc}|${service}`) ?? null,
+  };
   const config = {
     datacenter: 'dc1', domain: 'consul.', altDomain: '', clientAddrs: [], ports: { dns: 0 },
     dns: {
@@ -69,6 +80,8 @@ test('handle(): random bytes and mutated queries give a response or nothing, nev
       checkReply(bytes, out);
       const tcpOut = await s.handle(Buffer.from(bytes), 'tcp');
       checkReply(bytes, tcpOut);
+      checkReply(bytes, s.fastAnswer(Buffer.from(bytes), 'udp'));
+      checkReply(bytes, s.fastAnswer(Buffer.from(bytes), 'tcp'));
     }),
     { numRuns: 3000, seed: 42 },
   );
