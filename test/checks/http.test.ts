@@ -124,3 +124,34 @@ test('HTTPS checks verify the certificate unless TLSSkipVerify, and use TLSServe
   await new HttpProbe(opts(url, { tlsSkipVerify: true, tlsServerName: 'api.internal' })).run();
   assert.equal(sni, 'api.internal');
 });
+
+test('with keep-alive pools, runs reuse one connection and survive a target closing it under them', async (t) => {
+  const { HttpPools } = await import('../../src/agent/checks/http.js');
+  const pools = new HttpPools();
+  t.after(() => pools.destroy());
+  const perSocket = new Map<unknown, number>();
+  let dropReused = false;
+  const server = http.createServer((req, res) => {
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    // Like a target whose idle timeout fires just as the check sends: the reused connection dies.
+    if (dropReused && n > 1) return req.socket.destroy();
+    res.end('pooled');
+  });
+  server.keepAliveTimeout = 60_000;
+  const addr = await listen(server);
+  t.after(() => server.close());
+  const probe = new HttpProbe(opts(`http://${addr}/`, { pools }));
+  assert.equal((await probe.run()).status, 'passing');
+  assert.equal((await probe.run()).status, 'passing');
+  assert.equal(perSocket.size, 1, 'two runs, one connection');
+  dropReused = true;
+  assert.deepEqual(await probe.run(), { status: 'passing', output: `HTTP GET http://${addr}/: 200 OK Output: pooled` });
+  assert.equal(perSocket.size, 2, 'the retry dialled a fresh connection');
+  // A target that goes away is still seen at once.
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  const down = await probe.run();
+  assert.equal(down.status, 'critical');
+  assert.match(down.output, /connection refused/);
+});

@@ -13,7 +13,7 @@ import type { CheckStatus, HealthCheck, NodeService } from '../../structs/catalo
 import { DEFAULT_CHECK_TIMEOUT_NS, DEFAULT_OUTPUT_MAX, type CheckSpec } from '../definitions.js';
 import { IntervalRunner, type CheckRunner, type Probe, type ReportFn } from './runner.js';
 import { StatusDamper, dampingLimits } from './damping.js';
-import { HttpProbe } from './http.js';
+import { HttpPools, HttpProbe } from './http.js';
 import { TcpProbe } from './tcp.js';
 import { UdpProbe } from './udp.js';
 import { GrpcProbe } from './grpc.js';
@@ -70,6 +70,7 @@ export class CheckRegistry {
   private reaperInstance: CriticalReaper | null = null;
   private readonly rng: Rng;
   private readonly probes: Record<string, ProbeFactory>;
+  private readonly pools = new HttpPools();
 
   constructor(
     private readonly agent: CheckAgent,
@@ -80,7 +81,7 @@ export class CheckRegistry {
     this.probes = {
       http: ({ spec: { def: d }, timeoutMs, outputMax }) => new HttpProbe({
         url: d.HTTP!, method: d.Method ?? 'GET', header: d.Header ?? {}, body: d.Body ?? '', timeoutMs, outputMax,
-        disableRedirects: !!d.DisableRedirects, ...tls(d),
+        disableRedirects: !!d.DisableRedirects, pools: this.pools, ...tls(d),
       }),
       tcp: ({ spec: { def: d }, timeoutMs }) => new TcpProbe({ addr: d.TCP!, timeoutMs, useTls: !!d.TCPUseTLS, ...tls(d) }),
       udp: ({ spec: { def: d }, timeoutMs }) => new UdpProbe({ addr: d.UDP!, timeoutMs }),
@@ -126,6 +127,7 @@ export class CheckRegistry {
     for (const { runner } of this.runners.values()) runner.stop();
     this.runners.clear();
     this.reaperInstance?.stop();
+    this.pools.destroy();
   }
 
   /** How many checks of each kind are running (for /v1/agent/self stats). */
