@@ -139,7 +139,7 @@ export class Agent implements AgentApi {
       logger: this.log.named('agent.anti_entropy'),
       rng: systemRng,
       nowMs: () => Date.now(),
-      intervalMs: 60_000,
+      intervalMs: aeInterval(c.aeIntervalMs, this.membership?.rawMembers().length ?? 1),
       retryMs: 3_000,
     });
     this.ae.start();
@@ -650,6 +650,11 @@ export class Agent implements AgentApi {
     }
     await this.membership.forceLeave(node, prune);
   }
+}
+
+/** Consul scales the full-sync interval above 128 nodes: x (log2(nodes/128) + 1). */
+function aeInterval(baseMs: number, nodes: number): number {
+  return nodes <= 128 ? baseMs : Math.ceil(baseMs * (Math.log2(nodes / 128) + 1));
 }
 
 /** /v1/event/list's node/service/tag query filters: the event's own filters must match them. */

@@ -217,6 +217,7 @@ export function buildRuntime(
     defaultQueryTimeMs: r.ms('default_query_time'),
     maxQueryTimeMs: r.ms('max_query_time'),
     checkUpdateIntervalMs: r.ms('check_update_interval'),
+    aeIntervalMs: r.ms('ae_interval'),
     checkOutputMaxSize: positive('check_output_max_size', r.num('check_output_max_size')),
     discardCheckOutput: r.bool('discard_check_output'),
     enableScriptChecks,

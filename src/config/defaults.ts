@@ -14,6 +14,8 @@ export function defaultLayer(): Decoded {
     bootstrap_expect: 0,
     check_output_max_size: 4096,
     check_update_interval: '5m',
+    // Anti-entropy full-sync base interval: Consul's non-user-configurable ae_interval (tests shorten it).
+    ae_interval: '1m',
     client_addr: '127.0.0.1',
     datacenter: 'dc1',
     default_query_time: '300s',

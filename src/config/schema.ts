@@ -87,7 +87,7 @@ export const CONFIG_SCHEMA: Record<string, Field> = {
   }),
   bind_addr: S, bootstrap: B, bootstrap_expect: I,
   ca_file: S, ca_path: S, cert_file: S, key_file: S, cache: A, cloud: A,
-  check: CHECK, checks: { list: CHECK }, check_output_max_size: I, check_update_interval: D,
+  check: CHECK, checks: { list: CHECK }, check_output_max_size: I, check_update_interval: D, ae_interval: D,
   client_addr: S, config_entries: A, connect: A,
   data_dir: S, datacenter: S, default_query_time: D,
   disable_anonymous_signature: B, disable_coordinates: B, disable_host_node_id: B,

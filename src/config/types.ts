@@ -139,6 +139,8 @@ export interface RuntimeConfig {
   readonly defaultQueryTimeMs: number;
   readonly maxQueryTimeMs: number;
   readonly checkUpdateIntervalMs: number;
+  /** Anti-entropy full-sync base interval (Consul's ae_interval, default 1m). */
+  readonly aeIntervalMs: number;
   readonly checkOutputMaxSize: number;
   readonly discardCheckOutput: boolean;
   readonly enableScriptChecks: boolean;
