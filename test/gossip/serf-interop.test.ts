@@ -72,3 +72,30 @@ test('a stock serf agent joins us, lists us alive with our tags, and we see it',
   });
   assert.ok(!logs.some((l) => l.includes('[ERROR]')), logs.filter((l) => l.includes('[ERROR]')).join(''));
 });
+
+test('with gossip encryption: a serf agent with the same -encrypt key joins; AES-GCM frames interoperate', async (t) => {
+  assert.ok(serfBinary(), 'the `serf` binary is required');
+  const key = Buffer.from('pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=', 'base64');
+  const g = await Gossip.start({
+    nodeName: 'conclave-enc', bindAddr: OURS, bindPort: 8301, tags: { role: 'consul' },
+    logger: createLogger({ level: 'ERROR', out: { write: () => true } }), encryptKey: key,
+  });
+  let serf: ChildProcess | null = null;
+  t.after(async () => {
+    if (serf && serf.exitCode === null) serf.kill('SIGKILL');
+    await g.shutdown();
+  });
+  const out: string[] = [];
+  serf = spawn('serf', [
+    'agent', '-node=stock-serf-enc', `-bind=${SERF_IP}:7947`, `-rpc-addr=${SERF_IP}:7374`,
+    `-encrypt=${key.toString('base64')}`, `-join=${OURS}:8301`,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  serf.stdout!.on('data', (d) => out.push(String(d)));
+  serf.stderr!.on('data', (d) => out.push(String(d)));
+  await waitFor(() => g.members().find((m) => m.name === 'stock-serf-enc' && m.status === 'alive'), {
+    timeoutMs: 20_000, what: `the encrypted serf agent to join; serf said:\n${out.join('')}`,
+  });
+  const r = spawnSync('serf', ['members', `-rpc-addr=${SERF_IP}:7374`], { encoding: 'utf8', timeout: 5000 });
+  assert.match(r.stdout, /conclave-enc\s+127\.0\.0\.76:8301\s+alive/);
+  assert.equal(g.stats().encrypted, 'true');
+});

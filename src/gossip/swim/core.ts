@@ -5,7 +5,7 @@
 // scheduling · state transitions (aliveNode, suspectNode, deadNode, refute) · sending (piggyback, CRC).
 //
 // Every entry point takes `now` and returns the effects to perform (types.ts). Time and randomness come in;
-// nothing here reads a clock, draws Math.random or touches a socket, so one process can simulate a cluster.
+// nothing here reads a clock, uses global randomness or touches a socket, so one process can simulate a cluster.
 import type { Rng } from '../../lib/rng.js';
 import { ipFromBytes, ipToBytes } from '../wire/addr.js';
 import { WireError } from '../wire/errors.js';
