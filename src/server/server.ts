@@ -163,8 +163,9 @@ export class Server {
     query: (store: StateStore, ws: WatchSet | null) => [number, T],
   ): Promise<QueryReply<T>> {
     const meta = await this.consistency(opts);
-    const timeout = queryTimeout(opts, this.opts, this.rng);
     const blocking = (opts.MinQueryIndex ?? 0) > 0;
+    // Only a blocking read waits, so only it draws the jitter (randomness is not free on the hot path).
+    const timeout = blocking ? queryTimeout(opts, this.opts, this.rng) : 0;
     if (blocking) this.blockingInFlight++;
     let index: number;
     let value: T;
