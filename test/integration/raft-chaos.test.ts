@@ -36,6 +36,22 @@ after(async () => {
   await Promise.all(agents.map((a) => a?.kill9()));
 });
 
+/** Each server's state and last log lines, for failure messages. */
+function diag(): string {
+  return agents.map((a, i) => `--- ${IPS[i]}: ${a ? `pid ${a.pid} exit ${a.proc.exitCode ?? a.proc.signalCode ?? 'running'}` : 'down'}\n` +
+    (a ? a.output().trim().split('\n').slice(-12).join('\n') : '')).join('\n');
+}
+
+/** Runs `fn`; on failure rethrows with every server's recent output attached. */
+async function withDiag<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as Error & { cause?: unknown };
+    throw new Error(`${e.message}${e.cause ? ` (cause: ${String((e.cause as Error).message ?? e.cause)})` : ''}\n${diag()}`);
+  }
+}
+
 /** The index of the server that reports itself leader (asked of every live server). */
 async function leaderIndex(exclude = -1): Promise<number> {
   return waitFor(async () => {
@@ -49,7 +65,7 @@ async function leaderIndex(exclude = -1): Promise<number> {
   }, { what: 'a leader', timeoutMs: 30_000, intervalMs: 20 }).then((n) => n - 1);
 }
 
-test('transfer-leader over HTTP hands leadership to the named server, or to another one', async () => {
+test('transfer-leader over HTTP hands leadership to the named server, or to another one', () => withDiag(async () => {
   const started = await Promise.all(IPS.map((_, i) => start(i)));
   started.forEach((a, i) => (agents[i] = a));
   const old = await leaderIndex();
@@ -67,9 +83,9 @@ test('transfer-leader over HTTP hands leadership to the named server, or to anot
   assert.match(bad.text, /cannot find peer/);
   const put = await http(agents[0]!.base, 'PUT', '/v1/kv/chaos/after-transfer', 'ok');
   assert.equal(put.text.trim(), 'true');
-});
+}));
 
-test(`${KILLS} kill -9s of the leader under load lose no acknowledged write; the history is linearizable`, async () => {
+test(`${KILLS} kill -9s of the leader under load lose no acknowledged write; the history is linearizable`, () => withDiag(async () => {
   const load = new KvWorkload({
     bases: () => agents.filter((a): a is AgentProcess => a !== null).map((a) => a.base),
     prefix: 'chaos', keys: 24, workers: 8, timeoutMs: 4000, seed: 7,
@@ -114,4 +130,4 @@ test(`${KILLS} kill -9s of the leader under load lose no acknowledged write; the
   assert.equal(result.verdict, 'ok', `linearizability: ${result.verdict} ${detail}`);
   console.log(`chaos: ${KILLS} kills, ${load.acked} acknowledged writes (${want.size} write-once), ${load.indeterminate} indeterminate, ` +
     `${load.failedReads} failed reads, ${result.ops} ops over ${result.keys} keys checked linearizable in ${result.steps} steps`);
-});
+}));
