@@ -65,12 +65,20 @@ export class Gossip {
   private snapshot: SnapshotState | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private shutDown = false;
+  /** Events raised inside start() (our own member-join) are held until listeners can attach. */
+  private held: SerfEvent[] | null = [];
 
   private constructor(private readonly opts: GossipOptions) {}
 
   static async start(opts: GossipOptions): Promise<Gossip> {
     const g = new Gossip(opts);
     await g.init();
+    // Deliver what start() raised once the caller has had a chance to attach listeners.
+    setImmediate(() => {
+      const held = g.held ?? [];
+      g.held = null;
+      for (const e of held) g.dispatch(e);
+    });
     return g;
   }
 
@@ -105,7 +113,7 @@ export class Gossip {
       logger: log,
       keyring,
       label: o.label,
-      onEvent: (e) => this.dispatch(e),
+      onEvent: (e) => (this.held ? this.held.push(e) : this.dispatch(e)),
     });
     await this.driver.listen();
     if (swimCfg.advertisePort === 0) swimCfg.advertisePort = this.driver.boundPort();

@@ -31,12 +31,15 @@ test('members join through host, host:port and [v6]-style forms, converge, see t
   const gs = await Promise.all([70, 71, 72].map((i) => start(i)));
   t.after(() => Promise.all(gs.map((g) => g.shutdown())));
   const [a, b, c] = gs as [Gossip, Gossip, Gossip];
+  const joins: string[] = [];
+  a.on('member-join', (m) => joins.push(m.name));
   assert.equal(await b.join(['127.0.0.70']), 1);
   assert.equal(await c.join(['127.0.0.71:8301', 'n0/127.0.0.70:8301']), 2);
   await waitFor(() => gs.every((g) => g.members().filter((m) => m.status === 'alive').length === 3), { what: 'convergence' });
   assert.deepEqual(a.members().find((m) => m.name === 'n72')!.tags, { role: 'node', id: '72' });
   assert.equal(a.localMember().name, 'n70');
   assert.equal(a.stats().members, '3');
+  assert.deepEqual(joins.sort(), ['n70', 'n71', 'n72'], 'our own join (raised inside start) is delivered too');
 
   const updates: GossipMember[] = [];
   a.on('member-update', (m) => updates.push(m));
