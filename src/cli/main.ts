@@ -16,6 +16,7 @@ import { kvExportCommand, kvImportCommand } from './commands/kv-transfer.js';
 import { catalogDatacentersCommand, catalogNodesCommand, catalogServicesCommand } from './commands/catalog.js';
 import { servicesDeregisterCommand, servicesRegisterCommand } from './commands/services.js';
 import { infoCommand, joinCommand, leaveCommand, reloadCommand } from './commands/agent-ops.js';
+import { eventCommand, forceLeaveCommand } from './commands/event.js';
 import { raftListPeersCommand, raftRemovePeerCommand } from './commands/operator-raft.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -50,6 +51,8 @@ const COMMANDS: Record<string, Command> = {
   'catalog services': catalogServicesCommand,
   info: infoCommand,
   join: joinCommand,
+  event: eventCommand,
+  'force-leave': forceLeaveCommand,
   kv: parent(
     'Interact with the key-value store',
     'Usage: consul kv <subcommand> [options] [args]',
