@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { MUTATIONS, type Mutation, isMutation } from './mutations.js';
-import { type ReadWorkload, type SeedResult, runSeed } from './run.js';
+import { type ReadWorkload, type SeedResult, runSeedSafe as runSeed, workloadOf } from './run.js';
 
 export interface CliOptions {
   seeds: number;
@@ -60,10 +60,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return o;
 }
 
-/** The read workload of a seed: fixed by --workload, or alternating by seed parity for "both". */
-export function workloadOf(o: Pick<CliOptions, 'workload'>, seed: number): ReadWorkload {
-  return o.workload === 'both' ? (seed % 2 === 1 ? 'consistent' : 'lease') : o.workload;
-}
 
 export function replayCommand(o: CliOptions, r: Pick<SeedResult, 'seed' | 'workload'>): string {
   return `npm run sim -- --seed ${r.seed} --ops ${o.ops} --workload ${r.workload}` +
@@ -145,12 +141,13 @@ async function main(): Promise<number> {
   return failed.length > 0 ? 1 : 0;
 }
 
-if (isMainThread) {
+const isEntryPoint = (process.argv[1] ?? '').endsWith('cli.js');
+if (isMainThread && isEntryPoint) {
   main().then((code) => { process.exitCode = code; }, (err) => {
     console.error(err);
     process.exitCode = 1;
   });
-} else {
+} else if (!isMainThread) {
   const { o, seeds } = workerData as { o: CliOptions; seeds: number[] };
   for (const s of seeds) parentPort!.postMessage(runOne(o, s));
 }

@@ -22,6 +22,11 @@ import { Workload } from './workload.js';
 
 export type ReadWorkload = 'consistent' | 'lease';
 
+/** The read workload of a seed: fixed, or alternating by seed parity for "both". */
+export function workloadOf(o: { workload: ReadWorkload | 'both' }, seed: number): ReadWorkload {
+  return o.workload === 'both' ? (seed % 2 === 1 ? 'consistent' : 'lease') : o.workload;
+}
+
 export interface SimOptions {
   seed: number;
   ops: number;
@@ -47,6 +52,19 @@ export interface SeedResult {
 }
 
 const TICK_MS = 50;
+
+/** runSeed, with an exception (e.g. a core assertion) reported as a violation of the seed. */
+export function runSeedSafe(o: SimOptions): SeedResult {
+  try {
+    return runSeed(o);
+  } catch (err) {
+    return {
+      seed: o.seed, workload: o.workload, servers: 0, clients: 0, violations: [`t=0ms exception: ${String((err as Error)?.stack ?? err).split('\n').slice(0, 3).join(' | ')}`],
+      unknown: false, history: [],
+      stats: { virtualMs: 0, events: 0, ok: 0, fail: 0, info: 0, crashes: 0, partitions: 0, leaders: 0, messages: 0, checkSteps: 0 },
+    };
+  }
+}
 
 export function runSeed(o: SimOptions): SeedResult {
   const faults = o.faults ?? true;
@@ -125,7 +143,7 @@ export function runSeed(o: SimOptions): SeedResult {
     },
     onApply: (id: string, e: Entry) => {
       const s = servers.get(id)!;
-      if (e.index !== s.appliedIndex + 1) violate(`${id} applied index ${e.index} after ${s.appliedIndex}`);
+      if (e.index !== s.appliedIndex + 1) violate(`apply order: ${id} applied index ${e.index} after ${s.appliedIndex}`);
       const d = `${e.term}:${digest(e.data)}`;
       const prev = canonical.get(e.index);
       if (prev === undefined) canonical.set(e.index, d);
@@ -279,7 +297,7 @@ function finalChecks(servers: Map<string, SimServer>, acked: readonly string[], 
   for (let i = 1; i < list.length; i++) {
     for (const [idx, t] of terms[i]!) {
       const t0 = terms[0]!.get(idx);
-      if (t0 !== undefined && t0 !== t) violate(`committed prefix differs at ${idx}: ${list[0]!.id} has term ${t0}, ${list[i]!.id} has ${t}`);
+      if (t0 !== undefined && t0 !== t) violate(`committed prefix: differs at ${idx}, ${list[0]!.id} has term ${t0}, ${list[i]!.id} has ${t}`);
     }
   }
   const d0 = list[0]!.fsm.digest();

@@ -4,8 +4,7 @@
 // `npm run sim -- --seed S --ops M --workload W` replays a failing seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSeed } from './run.js';
-import { workloadOf } from './cli.js';
+import { runSeedSafe as runSeed, workloadOf } from './run.js';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 300);
 const OPS = Number(process.env.SIM_OPS ?? 400);
