@@ -1,6 +1,7 @@
 // Snapshot encoding of the whole store (msgpack). Flags are uint64 held as bigint; they travel as
 // decimal strings so every value survives whatever the msgpack integer mode is. Lock-delays are
 // not included: like Consul's, they are local wall-clock state of the server that set them.
+import { releasePackBuffer } from '../lib/msgpack-buffer.js';
 import { Packr } from 'msgpackr';
 import type { DirEntry, HealthCheck, Node, Session } from '../structs/index.js';
 import { type Db, type ServiceRow, lc, pairKey } from './db.js';
@@ -43,7 +44,10 @@ export function encodeSnapshot(db: Db): Uint8Array {
   for (const e of snap.kvs) estimate += 160 + e.Key.length + (e.Value?.length ?? 0);
   estimate += (snap.nodes.length + snap.services.length + snap.checks.length + snap.sessions.length) * 512;
   packr.useBuffer(new Uint8Array(estimate));
-  return packr.pack(snap);
+  const out = packr.pack(snap);
+  // The bytes stay valid (they view the big buffer); msgpackr itself goes back to a small one.
+  releasePackBuffer();
+  return out;
 }
 
 function link(multi: Map<string, Set<string>>, key: string, member: string): void {

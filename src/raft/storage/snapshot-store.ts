@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { pack, unpack } from 'msgpackr';
 import { crc32c } from '../../lib/crc32c.js';
+import { releasePackBuffer } from '../../lib/msgpack-buffer.js';
 import type { RaftConfiguration } from '../api.js';
 import type { StorageIo, StorageLogger } from './io.js';
 import type { StoredSnapshot } from './storage.js';
@@ -30,6 +31,7 @@ export class SnapshotStore {
 
   async save(s: StoredSnapshot): Promise<void> {
     const body = pack({ index: s.index, term: s.term, configuration: s.configuration, fsm: s.fsm });
+    releasePackBuffer(); // `body` keeps its bytes; msgpackr's shared buffer shrinks back
     const head = Buffer.alloc(12);
     head.writeUInt32BE(MAGIC, 0);
     head.writeUInt32LE(VERSION, 4);
