@@ -65,6 +65,7 @@ export function statusFor(code: number): CheckResult['status'] {
 
 export class HttpProbe implements Probe {
   private readonly headers: Record<string, string | string[]>;
+  private url: URL | null = null;
 
   constructor(private readonly o: HttpCheckOptions) {
     const h: Record<string, string | string[]> = {};
@@ -80,11 +81,15 @@ export class HttpProbe implements Probe {
     const method = (o.method || 'GET').toUpperCase();
     let hop: Hop;
     try {
-      hop = { url: new URL(o.url), method, body: o.body ?? '' };
+      hop = { url: (this.url ??= new URL(o.url)), method, body: o.body ?? '' };
     } catch {
       return { status: 'critical', output: `parse "${o.url}": invalid URL` };
     }
-    const deadline = AbortSignal.timeout(o.timeoutMs);
+    // A cleared timer rather than AbortSignal.timeout(), whose timer cannot be cancelled: at 1,000
+    // checks that left 1,000 pending timers each firing an abort event long after its run was over.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), o.timeoutMs);
+    const deadline = controller.signal;
     try {
       for (let redirects = 0; ; redirects++) {
         const res = await this.request(hop, deadline);
@@ -102,6 +107,8 @@ export class HttpProbe implements Probe {
         ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
         : e.code === 'ECONNREFUSED' ? `dial tcp ${e.address ?? ''}:${e.port ?? ''}: ${goNetReason(e)}` : goNetReason(e);
       return { status: 'critical', output: `${goOp(method, o.url)}: ${reason}` };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
