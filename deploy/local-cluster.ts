@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const CONSUL = join(REPO_ROOT, 'bin/consul');
@@ -19,15 +20,60 @@ export interface AgentSpec {
 
 export const BOOTSTRAP_IP = '127.0.0.2';
 
-/** The demo's services and command lines (deploy/docker-compose.yml uses the same). */
-export const TOPOLOGY: AgentSpec[] = [
-  { name: 'consul-server-bootstrap', ip: '127.0.0.2', command: ['agent', '-server', '-bootstrap-expect', '3', '-ui'] },
-  { name: 'consul-server-1', ip: '127.0.0.3', command: ['agent', '-server', '-bootstrap-expect', '3', '-retry-join', BOOTSTRAP_IP] },
-  { name: 'consul-server-2', ip: '127.0.0.4', command: ['agent', '-server', '-bootstrap-expect', '3', '-retry-join', BOOTSTRAP_IP] },
-  { name: 'consul-client-1', ip: '127.0.0.5', command: ['agent', '-retry-join', BOOTSTRAP_IP] },
-  { name: 'consul-client-2', ip: '127.0.0.6', command: ['agent', '-retry-join', BOOTSTRAP_IP] },
-  { name: 'consul-client-3', ip: '127.0.0.7', command: ['agent', '-retry-join', BOOTSTRAP_IP] },
-];
+/** Where each compose service runs on loopback, like a container's own address. */
+export const LOOPBACK_IPS: Record<string, string> = {
+  'consul-server-bootstrap': '127.0.0.2',
+  'consul-server-1': '127.0.0.3',
+  'consul-server-2': '127.0.0.4',
+  'consul-client-1': '127.0.0.5',
+  'consul-client-2': '127.0.0.6',
+  'consul-client-3': '127.0.0.7',
+};
+
+export const COMPOSE_FILE = join(REPO_ROOT, 'deploy/docker-compose.yml');
+
+/**
+ * A compose service's command line as a process on loopback: `-client` is dropped (the launcher binds
+ * the client address to the agent's own 127.0.0.x) and service names in `-retry-join` become their
+ * loopback addresses (compose's DNS would resolve them to container IPs).
+ */
+export function loopbackCommand(command: string[], ips: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < command.length; i++) {
+    const arg = command[i]!;
+    if (arg === '-client') {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-client=')) continue;
+    if (arg === '-retry-join' && i + 1 < command.length) {
+      const target = command[++i]!;
+      out.push(arg, ips[target] ?? target);
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+/** Reads the compose file's services (in file order) and turns them into loopback agent specs. */
+export function topologyFromCompose(text: string, ips: Record<string, string> = LOOPBACK_IPS): AgentSpec[] {
+  const doc = loadYaml(text) as { services?: Record<string, { command?: unknown }> } | null;
+  const services = doc?.services;
+  if (!services || typeof services !== 'object') throw new Error('docker-compose.yml: no services');
+  return Object.entries(services).map(([name, svc]) => {
+    const ip = ips[name];
+    if (!ip) throw new Error(`docker-compose.yml: service ${name} has no loopback address in LOOPBACK_IPS`);
+    const cmd = svc?.command;
+    if (!Array.isArray(cmd) || !cmd.every((a) => typeof a === 'string')) {
+      throw new Error(`docker-compose.yml: service ${name} needs its command as a list of strings`);
+    }
+    return { name, ip, command: loopbackCommand(cmd, ips) };
+  });
+}
+
+/** The demo's services and command lines, read from deploy/docker-compose.yml. */
+export const TOPOLOGY: AgentSpec[] = topologyFromCompose(readFileSync(COMPOSE_FILE, 'utf8'));
 
 export interface Launched {
   spec: AgentSpec;
