@@ -1,7 +1,7 @@
 // The agent process: wires the server role (when enabled), local state, checks, anti-entropy and
 // the HTTP API. Implements AgentApi for http/. Gossip and RPC to remote servers arrive with later issues.
 import os from 'node:os';
-import type { RuntimeConfig } from '../config/index.js';
+import { loadConfig, type RuntimeConfig } from '../config/index.js';
 import type { Logger } from '../lib/logger.js';
 import { Server } from '../server/server.js';
 import type { MemberInfo } from '../server/leader.js';
@@ -53,6 +53,9 @@ export class Agent implements AgentApi {
   private readonly events: UserEventBuffer;
   /** API-registered services and checks on disk (null without a data dir, e.g. -dev). */
   private persistence: LocalPersistence | null = null;
+  /** Services and checks that came from config files (what a reload may change). */
+  private readonly configServiceIds = new Set<string>();
+  private readonly configCheckIds = new Set<string>();
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
@@ -454,6 +457,7 @@ export class Agent implements AgentApi {
 
   async registerService(def: ServiceDefinition, replaceExistingChecks: boolean, source: 'remote' | 'local' = 'remote'): Promise<void> {
     const { service, checks } = parseService(def);
+    if (source === 'local') this.configServiceIds.add(service.ID);
     for (const spec of checks) this.vetScript(spec, source);
     const existing = this.state.service(service.ID);
     const newChecks = checks.map((spec, i) => ({ spec, row: healthCheckFor(spec, this.config.nodeName, service, i, checks.length) }));
@@ -540,6 +544,7 @@ export class Agent implements AgentApi {
     this.vetScript(spec, source);
     const row = healthCheckFor(spec, this.config.nodeName, service, 0, 1);
     this.addCheckInternal(spec, row, def.Token ?? '');
+    if (source === 'local') this.configCheckIds.add(row.CheckID);
     if (source === 'remote') this.persistence?.saveCheck(row.CheckID, { Token: def.Token ?? '', Definition: def });
     await this.ae?.syncNow().catch(() => {});
   }
@@ -630,8 +635,36 @@ export class Agent implements AgentApi {
     setImmediate(() => this.onLeave());
   }
 
+  /**
+   * consul reload / SIGHUP: re-reads the configuration and applies the difference in services and
+   * checks from config files (API-registered ones are untouched). Other settings need a restart.
+   */
   async reload(): Promise<void> {
-    throw new ConclaveError('ERR_INTERNAL', 'Failed reloading: reload is not supported yet');
+    let next: RuntimeConfig;
+    try {
+      next = loadConfig([...this.config.argv]);
+    } catch (err) {
+      throw new ConclaveError('ERR_INTERNAL', `Failed reloading: ${(err as Error).message}`);
+    }
+    const log = this.log.named('agent');
+    const services = next.services as ServiceDefinition[];
+    const checks = next.checks as CheckDefinition[];
+    const keepServices = new Set(services.map((d) => d.ID || d.Name || ''));
+    const keepChecks = new Set(checks.map((d) => d.ID || d.CheckID || d.Name || ''));
+    for (const id of [...this.configServiceIds]) {
+      if (keepServices.has(id) || !this.state.service(id)) continue;
+      await this.deregisterService(id);
+      this.configServiceIds.delete(id);
+    }
+    for (const id of [...this.configCheckIds]) {
+      if (keepChecks.has(id) || !this.state.check(id)) continue;
+      await this.deregisterCheck(id);
+      this.configCheckIds.delete(id);
+    }
+    // A service's embedded checks follow its definition: replace them.
+    for (const def of services) await this.registerService(def, true, 'local');
+    for (const def of checks) await this.registerCheck(def, 'local');
+    log.info('Reloaded configuration', { services: services.length, checks: checks.length });
   }
 
   async join(address: string): Promise<number> {

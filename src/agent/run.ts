@@ -48,6 +48,10 @@ export async function runAgent(config: RuntimeConfig, logger: Logger): Promise<v
     };
     process.on('SIGINT', () => stop('interrupt'));
     process.on('SIGTERM', () => stop('terminated'));
+    process.on('SIGHUP', () => {
+      logger.named('agent').info('Caught signal, reloading', { signal: 'hangup' });
+      agent.reload().catch((err) => logger.named('agent').error('Failed to reload configs', { error: (err as Error).message }));
+    });
     agent.onLeave = () => stop('leave');
   });
   if (config.pidFile) rmSync(config.pidFile, { force: true });
