@@ -66,3 +66,12 @@ test('canary: skipping the log-matching check is caught', () => {
   }
   assert.ok(caughtAt > 0, 'skip-log-matching was not caught in 60 seeds');
 });
+
+test('canary: a hard state written after the vote goes out is caught', () => {
+  let caughtAt = 0;
+  for (let seed = 1; seed <= 30 && caughtAt === 0; seed++) {
+    const r = runSeed({ seed, ops: 1000, workload: workloadOf({ workload: 'both' }, seed), mutation: 'vote-before-fsync' });
+    if (r.violations.length > 0) caughtAt = seed;
+  }
+  assert.ok(caughtAt > 0, 'vote-before-fsync was not caught in 30 seeds');
+});
