@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimCluster, type SimNode } from './sim.js';
+import { MpWriter, SerfMessageType } from '../../src/gossip/wire/index.js';
 
 const SEED = Number(process.env.SEED ?? 7);
 
@@ -139,4 +140,16 @@ test('the same seed replays the same run', () => {
     return [sim.now, sim.packetsSent, sim.nodes.map((n) => n.events.length).join(',')].join('|');
   };
   assert.equal(run(), run());
+});
+
+test('serf queries we cannot answer are still relayed once to every member', () => {
+  const sim = cluster(6);
+  joinAll(sim);
+  const query = new MpWriter().byte(SerfMessageType.query).mapHeader(5)
+    .str('LTime').uint(500).str('ID').uint(77).str('Flags').uint(0).str('Name').str('_serf_ping').str('Payload').nil()
+    .finish();
+  sim.nodes[0]!.core.notifyMsg(sim.now, query);
+  assert.ok(sim.runUntil(() => sim.nodes.every((n) => n.core.queryClock.time() > 500), 20_000), 'query did not spread');
+  sim.runFor(10_000);
+  assert.ok(sim.nodes.every((n) => n.core.stats(false).query_queue === '0'));
 });

@@ -15,6 +15,8 @@ import {
   encodeSerfPushPull,
   encodeSerfUserEvent,
   encodeTags,
+  QUERY_FLAG_NO_BROADCAST,
+  type SerfQueryHead,
   type SerfLeave,
   type SerfJoin,
   type SerfUserEvent,
@@ -58,6 +60,9 @@ export class SerfCore implements SwimDelegate {
   private joinIgnore = false;
   private readonly intentQueue: TransmitLimitedQueue;
   private readonly eventQueue: TransmitLimitedQueue;
+  private readonly queryQueue: TransmitLimitedQueue;
+  /** Queries seen, by Lamport slot, so each is relayed once (serf's queryBuffer). */
+  private readonly queriesSeen: ({ ltime: number; ids: number[] } | null)[];
   private out: GossipEffect[] = [];
   private now = 0;
   private state: SerfState = 'alive';
@@ -74,6 +79,8 @@ export class SerfCore implements SwimDelegate {
     const n = () => this.swim.numNodes();
     this.intentQueue = new TransmitLimitedQueue(swimConfig.retransmitMult, n);
     this.eventQueue = new TransmitLimitedQueue(swimConfig.retransmitMult, n);
+    this.queryQueue = new TransmitLimitedQueue(swimConfig.retransmitMult, n);
+    this.queriesSeen = new Array(config.eventBuffer).fill(null);
     // serf starts every clock at 1.
     this.clock.increment();
     this.eventClock.increment();
@@ -246,7 +253,7 @@ export class SerfCore implements SwimDelegate {
       query_time: String(this.queryClock.time()),
       intent_queue: String(this.intentQueue.size()),
       event_queue: String(this.eventQueue.size()),
-      query_queue: '0',
+      query_queue: String(this.queryQueue.size()),
       encrypted: String(encrypted),
     };
   }
@@ -276,6 +283,10 @@ export class SerfCore implements SwimDelegate {
         rebroadcast = this.handleUserEvent(m.msg);
         queue = this.eventQueue;
         break;
+      case 'query':
+        rebroadcast = this.relayQuery(m.msg);
+        queue = this.queryQueue;
+        break;
       default:
         this.log('DEBUG', 'serf: ignoring message type', { type: m.type === 'other' ? m.serfType : m.type });
     }
@@ -289,7 +300,9 @@ export class SerfCore implements SwimDelegate {
     const msgs = this.intentQueue.getBroadcasts(overhead, limit);
     let used = 0;
     for (const m of msgs) used += m.length + overhead;
-    msgs.push(...this.eventQueue.getBroadcasts(overhead, limit - used));
+    const queries = this.queryQueue.getBroadcasts(overhead, limit - used);
+    for (const m of queries) used += m.length + overhead;
+    msgs.push(...queries, ...this.eventQueue.getBroadcasts(overhead, limit - used));
     return msgs;
   }
 
@@ -489,6 +502,28 @@ export class SerfCore implements SwimDelegate {
     seen.Events.push({ Name: e.Name, Payload: e.Payload });
     this.emit({ type: 'user', ltime: e.LTime, name: e.Name, payload: Buffer.from(e.Payload), coalesce: e.CC });
     return true;
+  }
+
+  /**
+   * serf queries (messageQuery) are relayed so a mixed cluster keeps working, but not answered: we do not
+   * run serf's internal query handlers (_serf_ping, keyring) yet. Returns whether to re-broadcast.
+   */
+  private relayQuery(q: SerfQueryHead): boolean {
+    this.queryClock.witness(q.LTime);
+    const size = this.queriesSeen.length;
+    const cur = this.queryClock.time();
+    if (cur > size && q.LTime < cur - size) return false;
+    const idx = q.LTime % size;
+    let seen = this.queriesSeen[idx];
+    if (seen && seen.ltime === q.LTime) {
+      if (seen.ids.includes(q.ID)) return false;
+    } else {
+      seen = { ltime: q.LTime, ids: [] };
+      this.queriesSeen[idx] = seen;
+    }
+    seen.ids.push(q.ID);
+    this.log('DEBUG', 'serf: relaying query we do not answer', { name: q.Name });
+    return (q.Flags & QUERY_FLAG_NO_BROADCAST) === 0;
   }
 
   // ------------------------------------------------------------------ reaping and reconnecting

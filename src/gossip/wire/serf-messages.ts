@@ -115,7 +115,19 @@ function bodyOf(buf: Uint8Array, what: string): MpMap {
   return asMap(mpDecode(buf, 1).value, what);
 }
 
+/** The parts of serf's messageQuery we act on (we relay queries; we do not answer them). */
+export interface SerfQueryHead {
+  LTime: number;
+  ID: number;
+  Flags: number;
+  Name: string;
+}
+/** messageQuery.Flags: the sender wants an ack; do not re-broadcast. */
+export const QUERY_FLAG_ACK = 1;
+export const QUERY_FLAG_NO_BROADCAST = 2;
+
 export type SerfMessage =
+  | { type: 'query'; msg: SerfQueryHead }
   | { type: 'join'; msg: SerfJoin }
   | { type: 'leave'; msg: SerfLeave }
   | { type: 'userEvent'; msg: SerfUserEvent }
@@ -143,6 +155,13 @@ export function decodeSerfMessage(buf: Uint8Array): SerfMessage {
     }
     case SerfMessageType.pushPull:
       return { type: 'pushPull', msg: readSerfPushPull(bodyOf(buf, 'messagePushPull')) };
+    case SerfMessageType.query: {
+      const m = bodyOf(buf, 'messageQuery');
+      return {
+        type: 'query',
+        msg: { LTime: fUint(m, 'LTime', U64), ID: fUint(m, 'ID'), Flags: fUint(m, 'Flags'), Name: fStr(m, 'Name') },
+      };
+    }
     default:
       return { type: 'other', serfType: buf[0]! };
   }
