@@ -1,6 +1,7 @@
 // SimServer: a deterministic driver over the Raft core, following the Ready contract the way
 // src/raft/node.ts does: persist (one fsync, which takes virtual time) -> send -> apply ->
-// advance. Client requests are handled like the server layer over node.ts: writes and cas are
+// advance, except that appends and heartbeats whose commit index is already durable are sent
+// before the fsync (node.ts since c98cd85). Client requests are handled like the server layer over node.ts: writes and cas are
 // proposals answered when the entry is applied here with the proposal's term; consistent reads
 // use ReadIndex and wait for the applied index; default ("lease") reads are served by a leader
 // holding its lease, at its commit index.
@@ -168,6 +169,11 @@ export class SimServer {
       const core = this.core;
       const rd = core.ready();
       if (rd.softState) this.onSoftState(rd.softState.role === 'leader', core.raft.term);
+      // As node.ts does: appends and heartbeats whose commit index is already durable here go out
+      // before this Ready's fsync, so the leader's write overlaps its followers'.
+      const durable = rd.entries.length > 0 ? rd.entries[0]!.index - 1 : Number.MAX_SAFE_INTEGER;
+      const early = rd.snapshot ? () => false : (m: Message) => (m.type === 'MsgApp' || m.type === 'MsgHeartbeat') && m.commit <= durable;
+      for (const m of rd.messages) if (early(m)) this.hooks.send(this.id, m.to, m);
       if (rd.snapshot) {
         const stored = decodeSnapshotFromCore(rd.snapshot);
         this.storage.installSnapshot(stored);
@@ -179,7 +185,7 @@ export class SimServer {
       const lateHardState = this.opts.hardStateAfterSend === true && rd.hardState !== null;
       if (rd.hardState && !lateHardState) this.storage.setHardState(rd.hardState);
       if (!rd.mustSync) {
-        this.finish(rd, core, false);
+        this.finish(rd, core, false, early);
         continue;
       }
       this.busy = true;
@@ -188,7 +194,7 @@ export class SimServer {
       this.hooks.schedule(this.opts.fsyncMs, () => {
         if (inc !== this.incarnation) return;
         this.disk.syncTo(upTo);
-        this.finish(rd, core, lateHardState);
+        this.finish(rd, core, lateHardState, early);
         this.busy = false;
         this.kick();
       });
@@ -196,9 +202,9 @@ export class SimServer {
     }
   }
 
-  private finish(rd: Ready, core: RawNode, lateHardState: boolean): void {
+  private finish(rd: Ready, core: RawNode, lateHardState: boolean, sentEarly: (m: Message) => boolean): void {
     for (const m of rd.messages) {
-      this.hooks.send(this.id, m.to, m);
+      if (!sentEarly(m)) this.hooks.send(this.id, m.to, m);
       if (m.type === 'MsgSnap') core.reportSnapshot(m.to, false);
     }
     if (lateHardState && rd.hardState) this.storage.setHardState(rd.hardState); // unsynced until the next fsync
