@@ -65,6 +65,12 @@ test('a stock serf agent joins us, lists us alive with our tags, and we see it',
     timeoutMs: 15_000, what: 'serf to log our user event',
   });
 
+  // And a `serf event` fired on the serf agent reaches our listeners.
+  const events: string[] = [];
+  g.on('user', (e) => events.push(`${e.name}:${e.payload.toString()}`));
+  spawnSync('serf', ['event', `-rpc-addr=${SERF_IP}:7373`, 'from-serf', 'payload-1'], { timeout: 5000 });
+  await waitFor(() => events.includes('from-serf:payload-1'), { timeoutMs: 15_000, what: 'the serf user event' });
+
   // A graceful `serf leave` shows up here as left, not failed.
   spawnSync('serf', ['leave', `-rpc-addr=${SERF_IP}:7373`], { timeout: 15_000 });
   await waitFor(() => g.members().find((m) => m.name === 'stock-serf')?.status === 'left', {
