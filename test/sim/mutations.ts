@@ -4,6 +4,8 @@
 //   vote-before-fsync   the hard state (term, vote) is written after messages go out, so a vote
 //                       can be forgotten by a crash after it was cast
 //   skip-log-matching   a follower appends entries without checking the previous entry's term
+//   ack-before-fsync    every message, append acknowledgements and votes included, leaves before
+//                       the fsync of the entries and hard state it vouches for
 //   local-reads         consistent reads are served from any server's local state (a canary for
 //                       the linearizability checker)
 
@@ -11,7 +13,7 @@ import type { RawNode } from '../../src/raft/core/raw-node.js';
 import type { Entry } from '../../src/raft/core/messages.js';
 import type { ServerOptions } from './server.js';
 
-export const MUTATIONS = ['commit-old-term', 'vote-before-fsync', 'skip-log-matching', 'local-reads'] as const;
+export const MUTATIONS = ['commit-old-term', 'vote-before-fsync', 'skip-log-matching', 'ack-before-fsync', 'local-reads'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
 export function isMutation(s: string): s is Mutation {
@@ -24,6 +26,7 @@ export function mutationOptions(m: Mutation | null): Partial<ServerOptions> {
     case null: return {};
     case 'vote-before-fsync': return { hardStateAfterSend: true };
     case 'local-reads': return { localReads: true };
+    case 'ack-before-fsync': return { sendBeforeFsync: true };
     case 'commit-old-term': return { patchCore: commitOldTerm };
     case 'skip-log-matching': return { patchCore: skipLogMatching };
   }

@@ -42,6 +42,8 @@ export interface ServerOptions {
   trailingLogs: number;
   /** Test-only bug: the hard state is written after messages go out (vote before fsync). */
   hardStateAfterSend?: boolean;
+  /** Test-only bug: every message (votes, append acks) goes out before the fsync. */
+  sendBeforeFsync?: boolean;
   /** Test-only bug: consistent reads are served from local state without ReadIndex. */
   localReads?: boolean;
   /** Patches each new core (runtime mutations of the core). */
@@ -172,7 +174,9 @@ export class SimServer {
       // As node.ts does: appends and heartbeats whose commit index is already durable here go out
       // before this Ready's fsync, so the leader's write overlaps its followers'.
       const durable = rd.entries.length > 0 ? rd.entries[0]!.index - 1 : Number.MAX_SAFE_INTEGER;
-      const early = rd.snapshot ? () => false : (m: Message) => (m.type === 'MsgApp' || m.type === 'MsgHeartbeat') && m.commit <= durable;
+      const early = rd.snapshot ? () => false
+        : this.opts.sendBeforeFsync ? () => true
+        : (m: Message) => (m.type === 'MsgApp' || m.type === 'MsgHeartbeat') && m.commit <= durable;
       for (const m of rd.messages) if (early(m)) this.hooks.send(this.id, m.to, m);
       if (rd.snapshot) {
         const stored = decodeSnapshotFromCore(rd.snapshot);
