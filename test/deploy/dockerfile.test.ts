@@ -27,7 +27,7 @@ test('the image keeps the official conventions: default command, env dirs, healt
   assert.deepEqual(JSON.parse(last('ENTRYPOINT')), ['/usr/bin/tini', '--', 'docker-entrypoint.sh']);
   assert.match(last('HEALTHCHECK'), /CMD \["node", "\/usr\/local\/bin\/docker-healthcheck\.mjs"\]/);
   assert.ok(ins.some((i) => i.op === 'RUN' && /apt-get install .*\btini\b/.test(i.args)), 'tini comes from Debian');
-  assert.ok(ins.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)), 'production dependencies only');
+  assert.ok(ins.some((i) => i.op === 'RUN' && /npm (ci|install) --omit=dev/.test(i.args)), 'production dependencies only');
   const env = ins.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
   assert.match(env, /CONSUL_DATA_DIR=\/consul\/data/);
   assert.match(env, /CONSUL_CONFIG_DIR=\/consul\/config/);
