@@ -96,7 +96,7 @@ export class Agent implements AgentApi {
       this.server = await Server.start({
         listener: this.rpcListener,
         pool: this.pool,
-        bootstrapServers: peers,
+        recoverServers: peers,
         nodeName: c.nodeName,
         nodeId: c.nodeId,
         datacenter: c.datacenter,

@@ -1,6 +1,7 @@
-// raft/peers.json, Consul's manual configuration file: a list of {id, address, non_voter}. Read at
-// start; it becomes the configuration of a server without raft state, and is then removed so that
-// it is applied only once (as Consul documents).
+// raft/peers.json, Consul's manual recovery file: a list of {id, address, non_voter}. Read at start;
+// it bootstraps a server without raft state or forces the configuration onto an existing log, and is
+// then renamed so that it is applied only once (as Consul documents: re-applying it on every restart
+// would commit whatever uncommitted entries the log holds).
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RaftServer } from '../raft/api.js';

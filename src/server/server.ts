@@ -31,8 +31,11 @@ export interface ServerOptions {
   dataDir: string | null;
   /** Elect ourselves as the only voter when no raft state exists (-dev, -bootstrap, -bootstrap-expect 1). */
   bootstrap: boolean;
-  /** An explicit initial configuration (raft/peers.json) used when no raft state exists. */
-  bootstrapServers?: RaftServer[] | null;
+  /**
+   * raft/peers.json: bootstraps a server without raft state, and forces the configuration onto an
+   * existing log (Consul's outage recovery). Applied once; the caller makes sure of that.
+   */
+  recoverServers?: RaftServer[] | null;
   /** The server port's listener (absent in in-process tests): carries raft and forwarded RPCs. */
   listener?: RpcListener | null;
   /** Connections to other servers, for forwarding to the leader. */
@@ -84,15 +87,15 @@ export class Server {
     opts.listener?.handle(RpcProtocol.Multiplex, (socket, first) =>
       serveMux(socket, first, (method, args) => srv.rpc(method, args), srv.log),
     );
-    const bootstrap = opts.bootstrapServers && opts.bootstrapServers.length > 0
-      ? opts.bootstrapServers
-      : opts.bootstrap ? [self] : undefined;
+    const recover = opts.recoverServers && opts.recoverServers.length > 0 ? opts.recoverServers : undefined;
+    const bootstrap = !recover && opts.bootstrap ? [self] : undefined;
     srv.raftNode = await RaftNode.open({
       id: opts.nodeId,
       address: srv.rpcAddress,
       dataDir: opts.dataDir,
       fsm: srv.fsm,
       bootstrap,
+      recover,
       transport,
       raftMultiplier: opts.raftMultiplier,
       snapshotThreshold: opts.snapshotThreshold,

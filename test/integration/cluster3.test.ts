@@ -1,5 +1,6 @@
-// Three real server processes replicate through raft over TCP :8300 (configured by raft/peers.json
-// until gossip forms clusters): writes through any server, leader failover under kill -9, catch-up.
+// Three real server processes replicate through raft over TCP :8300, configured by raft/peers.json
+// (Consul's manual configuration): writes through any server, leader failover under kill -9,
+// catch-up, and peers.json recovery of a lone survivor.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,8 @@ function start(i: number): Promise<AgentProcess> {
     ip: IPS[i]!,
     dev: false,
     nodeName: `server-${i}`,
-    args: ['-server', '-data-dir', dirs[i]!, '-node-id', ids[i]!, '-log-level', 'info'],
+    // peers.json sets raft's peers; gossip membership still needs a join, as for any real server.
+    args: ['-server', '-data-dir', dirs[i]!, '-node-id', ids[i]!, '-log-level', 'info', '-retry-join', IPS[0]!, '-retry-interval', '1s'],
   });
 }
 
@@ -127,4 +129,19 @@ test('with two of three servers down there is no leader: writes and default read
   const stale = await http(lone.base, 'GET', '/v1/kv/c3/from-0?stale');
   assert.equal(stale.status, 200);
   assert.equal(stale.headers.get('x-consul-knownleader'), 'false');
+});
+
+test('peers.json recovers the lone survivor of a lost quorum, keeping its data', async () => {
+  const lone = [0, 1, 2].find((i) => agents[i] !== null)!;
+  await agents[lone]!.stop();
+  agents[lone] = null;
+  writeFileSync(join(dirs[lone]!, 'raft', 'peers.json'), JSON.stringify([{ id: ids[lone], address: `${IPS[lone]}:8300`, non_voter: false }]));
+  agents[lone] = await start(lone);
+  const w = await waitFor(async () => {
+    const r = await http(agents[lone]!.base, 'PUT', '/v1/kv/c3/recovered', 'yes');
+    return r.status === 200 ? r : undefined;
+  }, { what: 'writes after recovery', timeoutMs: 30_000 });
+  assert.equal(w.text.trim(), 'true');
+  assert.equal((await http(agents[lone]!.base, 'GET', '/v1/kv/c3/from-0?raw')).text, 'v0', 'data from before the outage');
+  assert.deepEqual((await http(agents[lone]!.base, 'GET', '/v1/status/peers')).json(), [`${IPS[lone]}:8300`]);
 });
