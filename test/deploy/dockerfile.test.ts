@@ -2,7 +2,7 @@
 // shown to catch each violation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { contextSources, lintDockerfile, parseDockerfile, type LintOptions } from './dockerfile-lint.js';
 import { REPO_ROOT } from '../support/agent-process.js';
@@ -76,4 +76,25 @@ test('the lint catches each rule it checks', () => {
   assert.ok(lintDockerfile(curlHealth, OPTS).some((f) => /needs curl/.test(f)));
   const single = 'FROM node:20-bookworm-slim\nUSER 1\n';
   assert.ok(lintDockerfile(single, OPTS).includes('not a multi-stage build (one FROM)'));
+});
+
+test('the image ships production dependencies only: the agent (src/) imports nothing from devDependencies', () => {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const used = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) {
+        for (const m of readFileSync(p, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"]([^'"]+)['"]/g)) {
+          const spec = m[1]!;
+          if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+          used.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+        }
+      }
+    }
+  };
+  walk(join(REPO_ROOT, 'src'));
+  assert.ok(used.size > 0);
+  for (const name of used) assert.ok(name in pkg.dependencies, `src/ imports ${name}, which is not a production dependency`);
 });
