@@ -1,6 +1,5 @@
 // The agent process: wires the server role (when enabled), local state, checks, anti-entropy and
 // the HTTP API. Implements AgentApi for http/. Gossip and RPC to remote servers arrive with later issues.
-import os from 'node:os';
 import { loadConfig, type RuntimeConfig } from '../config/index.js';
 import type { Logger } from '../lib/logger.js';
 import { Server } from '../server/server.js';
@@ -14,15 +13,15 @@ import type { AgentCheck, AgentMember, AgentService, CheckDefinition, ServiceDef
 import type { CheckStatus, HealthCheck, NodeService } from '../structs/catalog.js';
 import { NODE_MAINT_CHECK_ID, SERVICE_MAINT_PREFIX } from '../structs/catalog.js';
 import { ConclaveError } from '../lib/errors.js';
-import { systemClock } from '../lib/clock.js';
 import { randomInt, systemRng } from '../lib/rng.js';
-import { CONSUL_VERSION, BUILD_DATE, REVISION, RAFT_PROTOCOL } from '../lib/version.js';
+import { CONSUL_VERSION } from '../lib/version.js';
 import { LocalState } from './local-state.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
 import { healthCheckFor, parseCheck, parseService, truncateOutput, validStatus, type CheckSpec } from './definitions.js';
 import { TtlCheck, ttlExpiredOutput } from './checks/ttl.js';
 import { CheckRegistry } from './checks/registry.js';
 import { contentHash } from './content-hash.js';
+import { buildSelf, nodeInfo, selfMember, serfTags } from './identity.js';
 import { RpcListener } from '../rpc/listener.js';
 import { RpcPool } from '../rpc/mux.js';
 import { readPeersJson } from './peers-json.js';
@@ -224,16 +223,7 @@ export class Agent implements AgentApi {
   // ---- identity -----------------------------------------------------------------------------
 
   nodeInfo(): NodeInfo {
-    const c = this.config;
-    const addr = c.advertiseAddr;
-    return {
-      ID: c.nodeId,
-      Node: c.nodeName,
-      Address: addr,
-      TaggedAddresses: { lan: addr, lan_ipv4: addr, wan: c.advertiseAddrWan || addr, wan_ipv4: c.advertiseAddrWan || addr, ...c.taggedAddresses },
-      Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_VERSION, ...c.nodeMeta },
-      Datacenter: c.datacenter,
-    };
+    return nodeInfo(this.config);
   }
 
   /** What the leader reconciles: every gossip member; our own entry carries our meta and addresses. */
@@ -291,124 +281,30 @@ export class Agent implements AgentApi {
   }
 
   private selfTags(): Record<string, string> {
-    const c = this.config;
-    const tags: Record<string, string> = {
-      acls: c.acl.enabled ? '1' : '0',
-      build: `${CONSUL_VERSION}:${REVISION}`,
-      dc: c.datacenter,
-      ft_fs: '1',
-      ft_si: '1',
-      id: c.nodeId,
-      role: c.server ? 'consul' : 'node',
-      segment: '',
-      vsn: '2',
-      vsn_max: '3',
-      vsn_min: '2',
-    };
-    if (c.server) {
-      tags.port = String(c.ports.server);
-      tags.raft_vsn = String(RAFT_PROTOCOL);
-      tags.wan_join_port = String(c.ports.serfWan);
-      if (c.bootstrap) tags.bootstrap = '1';
-      if (c.bootstrapExpect > 0) tags.expect = String(c.bootstrapExpect);
-      if (c.ports.grpc > 0) tags.grpc_port = String(c.ports.grpc);
-    }
-    return tags;
+    return serfTags(this.config);
   }
 
   members(_wan: boolean): AgentMember[] {
     if (this.membership?.enabled) return this.membership.members();
-    return [
-      {
-        Name: this.config.nodeName,
-        Addr: this.config.advertiseAddr,
-        Port: this.config.ports.serfLan,
-        Tags: this.selfTags(),
-        Status: 1,
-        ProtocolMin: 1,
-        ProtocolMax: 5,
-        ProtocolCur: 2,
-        DelegateMin: 2,
-        DelegateMax: 5,
-        DelegateCur: 4,
-      },
-    ];
+    return [selfMember(this.config)];
   }
 
   self(): Record<string, unknown> {
-    const c = this.config;
-    const serverStats = this.server?.stats() ?? {};
-    const checks = this.state.liveChecks();
-    return {
-      Config: {
-        Datacenter: c.datacenter,
-        PrimaryDatacenter: c.primaryDatacenter,
-        NodeName: c.nodeName,
-        NodeID: c.nodeId,
-        Revision: REVISION,
-        Server: c.server,
-        Version: CONSUL_VERSION,
-        BuildDate: BUILD_DATE,
+    const members = this.members(false);
+    return buildSelf({
+      config: this.config,
+      member: members.find((m) => m.Name === this.config.nodeName) ?? selfMember(this.config),
+      serverStats: this.server?.stats() ?? null,
+      serfStats: this.membership?.stats() ?? {},
+      knownServers: this.servers.size,
+      counts: {
+        checkMonitors: Object.values(this.checkRunners.counts()).reduce((a, b) => a + b, 0),
+        checkTtls: this.ttls.size,
+        checks: this.state.liveChecks().length,
+        services: this.state.liveServices().length,
       },
-      DebugConfig: {
-        Datacenter: c.datacenter,
-        NodeName: c.nodeName,
-        NodeID: c.nodeId,
-        DataDir: c.dataDir,
-        DevMode: c.devMode,
-        ServerMode: c.server,
-        Bootstrap: c.bootstrap,
-        BootstrapExpect: c.bootstrapExpect,
-        BindAddr: c.bindAddr,
-        AdvertiseAddrLAN: c.advertiseAddr,
-        ClientAddrs: c.clientAddrs,
-        HTTPPort: c.ports.http,
-        DNSPort: c.ports.dns,
-        ServerPort: c.ports.server,
-        SerfPortLAN: c.ports.serfLan,
-        UIConfig: { Enabled: c.ui.enabled, Dir: c.ui.dir ?? '', ContentPath: c.ui.contentPath },
-        RaftSnapshotThreshold: c.snapshotThreshold,
-        RaftTrailingLogs: c.trailingLogs,
-      },
-      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
-      Member: this.members(false)[0],
-      Stats: {
-        agent: {
-          check_monitors: '0',
-          check_ttls: String(this.ttls.size),
-          checks: String(checks.length),
-          services: String(this.state.liveServices().length),
-        },
-        build: { prerelease: '', revision: REVISION, version: CONSUL_VERSION, version_metadata: '' },
-        consul: serverStats.consul ?? { acl: 'disabled', known_servers: '0', server: 'false' },
-        raft: serverStats.raft ?? {},
-        runtime: {
-          arch: os.arch() === 'x64' ? 'amd64' : os.arch(),
-          cpu_count: String(os.cpus().length),
-          goroutines: '0',
-          max_procs: String(os.cpus().length),
-          os: process.platform,
-          version: process.version,
-        },
-        serf_lan: {
-          ...this.membership?.stats(),
-          encrypted: String(!!this.config.encrypt),
-          failed: '0',
-          left: '0',
-          members: '1',
-          health_score: '0',
-          event_queue: '0',
-          event_time: '1',
-          intent_queue: '0',
-          member_time: '1',
-          query_queue: '0',
-          query_time: '1',
-          coordinate_resets: '0',
-        },
-      },
-      Meta: this.nodeInfo().Meta,
-      UptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
-    };
+      startedAtMs: this.startedAt,
+    });
   }
 
   // ---- local services -------------------------------------------------------------------------
