@@ -246,7 +246,7 @@ export function runSeed(o: SimOptions): SeedResult {
   if (!converged(servers)) violate(`liveness: no convergence within 60 s after healing (${describe(servers)})`);
   else finalChecks(servers, workload.acked, violate);
 
-  const check = checkKvHistory(workload.history, { budgetPerKey: 2_000_000 });
+  const check = checkKvHistory(workload.history, { budgetPerKey: 2_000_000, stopAtFirstIllegal: violations.length > 0 });
   if (check.verdict === 'illegal') {
     for (const p of check.problems.filter((x) => x.verdict === 'illegal').slice(0, 3)) {
       const op = p.stuckAt;

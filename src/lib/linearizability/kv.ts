@@ -136,10 +136,10 @@ export interface KvCheckResult {
 }
 
 /**
- * Checks a KV history. `budgetPerKey` bounds each key's search (default 2,000,000 steps). The
- * verdict is 'illegal' if any key is, else 'unknown' if any key ran out of budget, else 'ok'.
+ * Checks a KV history. `budgetPerKey` bounds each key's search (default 2,000,000 steps);
+ * `stopAtFirstIllegal` skips the remaining keys once one is illegal. The verdict is 'illegal' if any key is, else 'unknown' if any key ran out of budget, else 'ok'.
  */
-export function checkKvHistory(events: readonly KvEvent[], opts: { budgetPerKey?: number } = {}): KvCheckResult {
+export function checkKvHistory(events: readonly KvEvent[], opts: { budgetPerKey?: number; stopAtFirstIllegal?: boolean } = {}): KvCheckResult {
   const ops = kvOperations(events);
   const byKey = new Map<string, KvOp[]>();
   for (const o of ops) {
@@ -153,6 +153,7 @@ export function checkKvHistory(events: readonly KvEvent[], opts: { budgetPerKey?
     const r: CheckResult = checkPartition(registerModel, kops, opts.budgetPerKey ?? 2_000_000);
     steps += r.steps;
     if (r.verdict !== 'ok') problems.push({ key, verdict: r.verdict, steps: r.steps, stuckAt: r.stuckAt === null ? null : kops[r.stuckAt]! });
+    if (r.verdict === 'illegal' && opts.stopAtFirstIllegal) break;
   }
   const verdict: Verdict = problems.some((p) => p.verdict === 'illegal') ? 'illegal' : problems.length > 0 ? 'unknown' : 'ok';
   return { verdict, problems, keys: byKey.size, ops: ops.length, steps };
