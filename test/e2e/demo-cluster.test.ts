@@ -3,6 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import Consul from 'consul';
 import { TOPOLOGY, startAgentProcess, type Launched } from '../../deploy/local-cluster.js';
@@ -87,6 +88,62 @@ test('a service registered on a client is in the catalog as seen from every agen
     }, { what: `web passing via ${t.name}` });
     assert.equal(rows[0].Node.Node, 'consul-client-2');
   }
+});
+
+test('an HTTP check on a client turns passing, critical when its target stops, and passing again', async () => {
+  const target = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => target.listen(18080, '127.0.0.5', r));
+  const client1 = base('consul-client-1');
+  await http(client1, 'PUT', '/v1/agent/service/register', JSON.stringify({
+    Name: 'api', ID: 'api-1', Port: 18080,
+    Check: { HTTP: 'http://127.0.0.5:18080/health', Interval: '1s', Timeout: '1s' },
+  }));
+  const statusVia = async (agentName: string) =>
+    ((await http(base(agentName), 'GET', '/v1/health/checks/api')).json() as any[]).find((c) => c.CheckID === 'service:api-1')?.Status;
+  await waitFor(async () => (await statusVia('consul-server-1')) === 'passing', { what: 'passing', timeoutMs: 20_000 });
+  await new Promise<void>((r) => target.close(() => r()));
+  target.closeAllConnections();
+  const critical = await waitFor(async () => {
+    const c = ((await http(base('consul-server-2'), 'GET', '/v1/health/checks/api')).json() as any[])[0];
+    return c?.Status === 'critical' ? c : undefined;
+  }, { what: 'critical after the target stopped', timeoutMs: 20_000 });
+  assert.match(critical.Output, /connection refused|ECONNREFUSED|connect/i);
+  const again = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => again.listen(18080, '127.0.0.5', r));
+  try {
+    await waitFor(async () => (await statusVia('consul-client-2')) === 'passing', { what: 'passing again', timeoutMs: 20_000 });
+  } finally {
+    again.closeAllConnections();
+    await new Promise<void>((r) => again.close(() => r()));
+  }
+});
+
+test('?cached through a client agent answers from its cache', async () => {
+  const first = await http(base('consul-client-1'), 'GET', '/v1/health/service/web?cached');
+  assert.equal(first.headers.get('x-cache'), 'MISS');
+  const second = await waitFor(async () => {
+    const r = await http(base('consul-client-1'), 'GET', '/v1/health/service/web?cached');
+    return r.headers.get('x-cache') === 'HIT' ? r : undefined;
+  }, { what: 'a cache hit' });
+  assert.equal(second.json().length, 1);
+});
+
+test('a restarted client brings back its API-registered services from disk', async () => {
+  const a = agents.get('consul-client-2')!;
+  const exited = new Promise((r) => a.proc!.once('exit', r));
+  process.kill(a.pid, 'SIGTERM');
+  await exited;
+  agents.delete('consul-client-2');
+  start('consul-client-2');
+  const svc = await waitFor(async () => {
+    const r = await http(base('consul-client-2'), 'GET', '/v1/agent/services').catch(() => null);
+    return r?.status === 200 && r.json()['web-1'] ? r.json()['web-1'] : undefined;
+  }, { what: 'web-1 restored', timeoutMs: 30_000 });
+  assert.equal(svc.Port, 80);
+  await waitFor(async () => (await http(base('consul-server-1'), 'GET', '/v1/catalog/service/web')).json().length === 1, {
+    what: 'web-1 still in the catalog',
+    timeoutMs: 30_000,
+  });
 });
 
 test('kill -9 of a client turns its serfHealth critical and members shows it failed', async () => {
