@@ -65,6 +65,12 @@ export interface Message {
   /** ReadIndex request context (heartbeats carry it to collect acknowledgements). */
   context: string;
   snapshot: Snapshot | null;
+  /**
+   * The leader's tick when it sent a MsgApp/MsgHeartbeat/MsgSnap, echoed back in the response: the
+   * leader lease counts from when the acknowledged message left, not from when its ack arrived
+   * (a late ack must not stretch the lease past the followers' vote protection).
+   */
+  sentTick: number;
 }
 
 export interface HardState {
@@ -123,7 +129,7 @@ export function hardStateEqual(a: HardState, b: HardState): boolean {
 export function message(fields: Partial<Message> & Pick<Message, 'type'>): Message {
   return {
     from: NONE, to: NONE, term: 0, logTerm: 0, index: 0, entries: [], commit: 0,
-    reject: false, rejectHint: 0, context: '', snapshot: null, ...fields,
+    reject: false, rejectHint: 0, context: '', snapshot: null, sentTick: 0, ...fields,
   };
 }
 
@@ -165,7 +171,7 @@ export function messageProblem(m: unknown): string | null {
   const x = m as Record<string, unknown>;
   if (typeof x.type !== 'string' || !MESSAGE_TYPES.has(x.type)) return `unknown type ${String(x.type)}`;
   for (const k of ['from', 'to', 'context'] as const) if (typeof x[k] !== 'string') return `${k} must be a string`;
-  for (const k of ['term', 'logTerm', 'index', 'commit', 'rejectHint'] as const) if (!isCount(x[k])) return `${k} must be a non-negative integer`;
+  for (const k of ['term', 'logTerm', 'index', 'commit', 'rejectHint', 'sentTick'] as const) if (!isCount(x[k])) return `${k} must be a non-negative integer`;
   if (typeof x.reject !== 'boolean') return 'reject must be a boolean';
   if (!Array.isArray(x.entries)) return 'entries must be an array';
   let prev = -1;

@@ -396,12 +396,12 @@ export class Raft {
     switch (m.type) {
       case 'MsgAppResp':
         pr.recentActive = true;
-        pr.lastAckTick = this.tickCount;
+        pr.lastAckTick = Math.max(pr.lastAckTick, m.sentTick);
         this.handleAppendResponse(m, pr);
         return;
       case 'MsgHeartbeatResp':
         pr.recentActive = true;
-        pr.lastAckTick = this.tickCount;
+        pr.lastAckTick = Math.max(pr.lastAckTick, m.sentTick);
         this.handleHeartbeatResponse(m, pr);
         return;
       case 'MsgSnapStatus':
@@ -483,21 +483,21 @@ export class Raft {
 
   private handleAppendEntries(m: Message): void {
     if (m.index < this.log.committed) {
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.log.committed }));
+      this.send(message({ type: 'MsgAppResp', to: m.from, sentTick: m.sentTick, index: this.log.committed }));
       return;
     }
     const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
     if (lastNew !== null) {
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: lastNew }));
+      this.send(message({ type: 'MsgAppResp', to: m.from, sentTick: m.sentTick, index: lastNew }));
       return;
     }
     const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
-    this.send(message({ type: 'MsgAppResp', to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term }));
+    this.send(message({ type: 'MsgAppResp', to: m.from, sentTick: m.sentTick, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term }));
   }
 
   private handleHeartbeat(m: Message): void {
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send(message({ type: 'MsgHeartbeatResp', to: m.from, context: m.context }));
+    this.send(message({ type: 'MsgHeartbeatResp', to: m.from, context: m.context, sentTick: m.sentTick }));
   }
 
   private handleSnapshot(m: Message): void {
@@ -505,9 +505,9 @@ export class Raft {
     if (!s) return;
     if (this.restore(s)) {
       this.logger.info('raft: restored snapshot', { id: this.id, index: s.meta.index, term: s.meta.term });
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.log.lastIndex() }));
+      this.send(message({ type: 'MsgAppResp', to: m.from, sentTick: m.sentTick, index: this.log.lastIndex() }));
     } else {
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.log.committed }));
+      this.send(message({ type: 'MsgAppResp', to: m.from, sentTick: m.sentTick, index: this.log.committed }));
     }
   }
 
@@ -609,7 +609,7 @@ export class Raft {
     const ents = prevTerm === null ? null : this.log.slice(pr.next, Number.MAX_SAFE_INTEGER, this.cfg.entriesPerMessageMax);
     if (prevTerm === null || ents === null) return this.sendSnapshot(pr);
     if (ents.length === 0 && !sendIfEmpty) return false;
-    this.send(message({ type: 'MsgApp', to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed }));
+    this.send(message({ type: 'MsgApp', to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed, sentTick: this.tickCount }));
     pr.sentEntries(ents.length, ents.length > 0 ? ents[ents.length - 1]!.index : prevIndex);
     return true;
   }
@@ -620,7 +620,7 @@ export class Raft {
     const snap = this.log.storage.snapshot();
     if (!snap) return false; // not available yet; retried on the next heartbeat response
     pr.becomeSnapshot(snap.meta.index);
-    this.send(message({ type: 'MsgSnap', to: pr.id, snapshot: snap }));
+    this.send(message({ type: 'MsgSnap', to: pr.id, snapshot: snap, sentTick: this.tickCount }));
     return true;
   }
 
@@ -628,7 +628,7 @@ export class Raft {
     const context = this.readOnly.lastPendingContext() ?? '';
     for (const pr of this.prs.values()) {
       if (pr.id === this.id) continue;
-      this.send(message({ type: 'MsgHeartbeat', to: pr.id, commit: Math.min(pr.match, this.log.committed), context }));
+      this.send(message({ type: 'MsgHeartbeat', to: pr.id, commit: Math.min(pr.match, this.log.committed), context, sentTick: this.tickCount }));
     }
   }
 
@@ -646,7 +646,7 @@ export class Raft {
     this.readOnly.recvAck(this.id, m.context);
     for (const pr of this.prs.values()) {
       if (pr.id === this.id) continue;
-      this.send(message({ type: 'MsgHeartbeat', to: pr.id, commit: Math.min(pr.match, this.log.committed), context: m.context }));
+      this.send(message({ type: 'MsgHeartbeat', to: pr.id, commit: Math.min(pr.match, this.log.committed), context: m.context, sentTick: this.tickCount }));
     }
   }
 
