@@ -5,6 +5,7 @@ import type { Ctx } from '../context.js';
 import { HttpError } from '../errors.js';
 import { checkTypeSchema, checkUpdateSchema, decodeStruct, serviceDefinitionSchema } from '../decode.js';
 import { boolParam, required } from './util.js';
+import { parseGoBool } from '../query.js';
 import { parseDurationNs } from '../../lib/duration.js';
 import { compileFilter, FilterError, schemas } from '../../lib/bexpr/index.js';
 import type { AgentCheck, AgentService, CheckDefinition, ServiceDefinition } from '../../structs/agent.js';
@@ -94,14 +95,9 @@ export function registerAgentRoutes(router: Router, agent: AgentApi): void {
 function enableParam(ctx: Ctx): boolean {
   if (!ctx.has('enable')) throw new HttpError(400, 'Missing value for enable');
   const v = ctx.get('enable') ?? '';
-  switch (v) {
-    case '1': case 't': case 'T': case 'true': case 'TRUE': case 'True':
-      return true;
-    case '0': case 'f': case 'F': case 'false': case 'FALSE': case 'False':
-      return false;
-    default:
-      throw new HttpError(400, `Invalid value for enable: ${JSON.stringify(v)}`);
-  }
+  const b = parseGoBool(v);
+  if (b === null) throw new HttpError(400, `Invalid value for enable: ${JSON.stringify(v)}`);
+  return b;
 }
 
 function compile(expr: string, schema: keyof typeof schemas): (row: unknown) => boolean {

@@ -1,7 +1,7 @@
 // Small helpers shared by the route files.
 import type { Ctx } from '../context.js';
 import type { AgentApi } from '../backend.js';
-import { parseQueryOptions, parseToken } from '../query.js';
+import { parseGoBool, parseQueryOptions, parseToken } from '../query.js';
 import type { QueryOptions, WriteOptions } from '../../structs/rpc.js';
 import { HttpError } from '../errors.js';
 import { formatDurationNs, durationFromJson } from '../../lib/duration.js';
@@ -26,14 +26,9 @@ export function boolParam(ctx: Ctx, name: string, message: string): boolean {
   if (!ctx.has(name)) return false;
   const v = ctx.get(name) ?? '';
   if (v === '') return true;
-  switch (v) {
-    case '1': case 't': case 'T': case 'true': case 'TRUE': case 'True':
-      return true;
-    case '0': case 'f': case 'F': case 'false': case 'FALSE': case 'False':
-      return false;
-    default:
-      throw new HttpError(400, message);
-  }
+  const b = parseGoBool(v);
+  if (b === null) throw new HttpError(400, message);
+  return b;
 }
 
 /** Duration fields echoed back as Go duration strings. */
