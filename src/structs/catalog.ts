@@ -153,6 +153,52 @@ export function defaultWeights(): Weights {
   return { Passing: 1, Warning: 1 };
 }
 
+/** A service with Consul's defaults for every absent field (indexes kept when given). */
+export function serviceWithDefaults(s: Partial<NodeService>): NodeService {
+  const w = s.Weights ?? defaultWeights();
+  const out: NodeService = {
+    ID: s.ID ?? '',
+    Service: s.Service ?? '',
+    Tags: s.Tags ?? [],
+    Address: s.Address ?? '',
+    Meta: s.Meta ?? {},
+    Port: s.Port ?? 0,
+    // Consul reports a non-positive Passing weight as 1.
+    Weights: { Passing: w.Passing > 0 ? w.Passing : 1, Warning: w.Warning ?? 1 },
+    EnableTagOverride: !!s.EnableTagOverride,
+    CreateIndex: s.CreateIndex ?? 0,
+    ModifyIndex: s.ModifyIndex ?? 0,
+  };
+  if (s.Kind) out.Kind = s.Kind;
+  if (s.TaggedAddresses && Object.keys(s.TaggedAddresses).length > 0) out.TaggedAddresses = s.TaggedAddresses;
+  if (s.SocketPath) out.SocketPath = s.SocketPath;
+  if (s.Proxy) out.Proxy = s.Proxy;
+  if (s.Connect) out.Connect = s.Connect;
+  return out;
+}
+
+/** A health check with Consul's defaults (CheckID from Name, status critical; indexes kept when given). */
+export function checkWithDefaults(c: Partial<HealthCheck>): HealthCheck {
+  return {
+    Node: c.Node ?? '',
+    CheckID: c.CheckID || c.Name || '',
+    Name: c.Name ?? '',
+    Status: (c.Status || 'critical') as CheckStatus,
+    Notes: c.Notes ?? '',
+    Output: c.Output ?? '',
+    ServiceID: c.ServiceID ?? '',
+    ServiceName: c.ServiceName ?? '',
+    ServiceTags: c.ServiceTags ?? [],
+    Type: c.Type ?? '',
+    Interval: c.Interval ?? '',
+    Timeout: c.Timeout ?? '',
+    ExposedPort: c.ExposedPort ?? 0,
+    Definition: c.Definition ?? {},
+    CreateIndex: c.CreateIndex ?? 0,
+    ModifyIndex: c.ModifyIndex ?? 0,
+  };
+}
+
 /** Flattens a node + service into the catalog/service row shape (field order as Consul prints it). */
 export function toServiceNode(node: Node, svc: NodeService): ServiceNode {
   const row: ServiceNode = {

@@ -1,6 +1,6 @@
 // Node/Service/Check operations inside a transaction.
 import { HttpError } from '../errors.js';
-import { defaultWeights, type HealthCheck, type Node, type NodeService } from '../../structs/catalog.js';
+import { checkWithDefaults, serviceWithDefaults, type Node } from '../../structs/catalog.js';
 import type { CatalogVerb, TxnOp } from '../../structs/txn.js';
 
 const VERBS = new Set(['set', 'cas', 'get', 'delete', 'delete-cas']);
@@ -27,43 +27,11 @@ export function normaliseTxnCatalog(op: { Node?: any; Service?: any; Check?: any
   }
   if (op.Service) {
     const s = op.Service.Service ?? {};
-    const svc: NodeService = {
-      ID: s.ID ?? s.Service ?? '',
-      Service: s.Service ?? '',
-      Tags: s.Tags ?? [],
-      Address: s.Address ?? '',
-      Meta: s.Meta ?? {},
-      Port: s.Port ?? 0,
-      Weights: s.Weights ?? defaultWeights(),
-      EnableTagOverride: !!s.EnableTagOverride,
-      CreateIndex: s.CreateIndex ?? 0,
-      ModifyIndex: s.ModifyIndex ?? 0,
-    };
-    if (s.Kind) svc.Kind = s.Kind;
-    if (s.TaggedAddresses) svc.TaggedAddresses = s.TaggedAddresses;
+    const svc = serviceWithDefaults({ ...s, ID: s.ID ?? s.Service ?? '' });
     return { Service: { Verb: verb(op.Service.Verb, i), Node: op.Service.Node ?? '', Service: svc } };
   }
   if (op.Check) {
-    const c = op.Check.Check ?? {};
-    const check: HealthCheck = {
-      Node: c.Node ?? '',
-      CheckID: c.CheckID ?? c.Name ?? '',
-      Name: c.Name ?? '',
-      Status: c.Status || 'critical',
-      Notes: c.Notes ?? '',
-      Output: c.Output ?? '',
-      ServiceID: c.ServiceID ?? '',
-      ServiceName: c.ServiceName ?? '',
-      ServiceTags: c.ServiceTags ?? [],
-      Type: c.Type ?? '',
-      Interval: c.Interval ?? '',
-      Timeout: c.Timeout ?? '',
-      ExposedPort: c.ExposedPort ?? 0,
-      Definition: c.Definition ?? {},
-      CreateIndex: c.CreateIndex ?? 0,
-      ModifyIndex: c.ModifyIndex ?? 0,
-    };
-    return { Check: { Verb: verb(op.Check.Verb, i), Check: check } };
+    return { Check: { Verb: verb(op.Check.Verb, i), Check: checkWithDefaults(op.Check.Check ?? {}) } };
   }
   return null;
 }

@@ -1,6 +1,6 @@
 // Catalog.* endpoints: validate and normalise writes as Consul's catalog endpoint does, then raft them.
 import { MessageType } from '../../structs/message-type.js';
-import { defaultWeights, type HealthCheck, type NodeService, type RegisterRequest } from '../../structs/catalog.js';
+import { checkWithDefaults, serviceWithDefaults, type HealthCheck, type NodeService, type RegisterRequest } from '../../structs/catalog.js';
 import type { RpcMethods } from '../../structs/requests.js';
 import { isUuid } from '../../lib/uuid.js';
 import { ConclaveError } from '../../lib/errors.js';
@@ -49,46 +49,11 @@ export function normaliseRegister(args: RegisterRequest): RegisterRequest {
 }
 
 export function normaliseService(s: Partial<NodeService>): NodeService {
-  const weights = s.Weights ?? defaultWeights();
-  const out: NodeService = {
-    ID: s.ID ?? '',
-    Service: s.Service ?? '',
-    Tags: s.Tags ?? [],
-    Address: s.Address ?? '',
-    Meta: s.Meta ?? {},
-    Port: s.Port ?? 0,
-    Weights: { Passing: weights.Passing > 0 ? weights.Passing : 1, Warning: weights.Warning ?? 1 },
-    EnableTagOverride: !!s.EnableTagOverride,
-    CreateIndex: 0,
-    ModifyIndex: 0,
-  };
-  if (s.Kind) out.Kind = s.Kind;
-  if (s.TaggedAddresses && Object.keys(s.TaggedAddresses).length > 0) out.TaggedAddresses = s.TaggedAddresses;
-  if (s.SocketPath) out.SocketPath = s.SocketPath;
-  if (s.Proxy) out.Proxy = s.Proxy;
-  if (s.Connect) out.Connect = s.Connect;
-  return out;
+  return { ...serviceWithDefaults(s), CreateIndex: 0, ModifyIndex: 0 };
 }
 
 export function normaliseCheck(c: Partial<HealthCheck>, node: string): HealthCheck {
-  const out: HealthCheck = {
-    Node: c.Node || node,
-    CheckID: c.CheckID || c.Name || '',
-    Name: c.Name ?? '',
-    Status: (c.Status || 'critical') as HealthCheck['Status'],
-    Notes: c.Notes ?? '',
-    Output: c.Output ?? '',
-    ServiceID: c.ServiceID ?? '',
-    ServiceName: c.ServiceName ?? '',
-    ServiceTags: c.ServiceTags ?? [],
-    Type: c.Type ?? '',
-    Interval: c.Interval ?? '',
-    Timeout: c.Timeout ?? '',
-    ExposedPort: c.ExposedPort ?? 0,
-    Definition: c.Definition ?? {},
-    CreateIndex: 0,
-    ModifyIndex: 0,
-  };
+  const out: HealthCheck = { ...checkWithDefaults(c), Node: c.Node || node, CreateIndex: 0, ModifyIndex: 0 };
   if (!['passing', 'warning', 'critical'].includes(out.Status)) {
     throw rpcError(`Invalid check status: '${out.Status}'`);
   }
