@@ -5,6 +5,7 @@
 import { ConclaveError } from '../lib/errors.js';
 import { parseDurationNs } from '../lib/duration.js';
 import type { HealthCheck, HealthCheckDefinition, Node, NodeService, RegisterRequest } from '../structs/index.js';
+import { nodeWithDefaults } from '../structs/catalog.js';
 import { RAFT_INDEX_KEYS, sameData } from './db.js';
 
 /**
@@ -109,17 +110,7 @@ export function normalizeCheck(hc: HealthCheck): HealthCheck {
 
 /** Fills the Node defaults, in Consul's JSON field order. */
 export function normalizeNode(n: Node): Node {
-  const out: Node = {
-    ID: n.ID ?? '',
-    Node: n.Node ?? '',
-    Address: n.Address ?? '',
-    Datacenter: n.Datacenter ?? '',
-    TaggedAddresses: n.TaggedAddresses ?? null,
-    Meta: n.Meta ?? null,
-    CreateIndex: n.CreateIndex ?? 0,
-    ModifyIndex: n.ModifyIndex ?? 0,
-  };
-  return withRest(out, n);
+  return withRest(nodeWithDefaults(n), n);
 }
 
 /** A registration after Consul's pre-apply steps: `Check` folded into `Checks`, defaults filled. */

@@ -153,6 +153,20 @@ export function defaultWeights(): Weights {
   return { Passing: 1, Warning: 1 };
 }
 
+/** A node with every absent field at its zero value (indexes kept when given). */
+export function nodeWithDefaults(n: Partial<Node>): Node {
+  return {
+    ID: n.ID ?? '',
+    Node: n.Node ?? '',
+    Address: n.Address ?? '',
+    Datacenter: n.Datacenter ?? '',
+    TaggedAddresses: n.TaggedAddresses ?? null,
+    Meta: n.Meta ?? null,
+    CreateIndex: n.CreateIndex ?? 0,
+    ModifyIndex: n.ModifyIndex ?? 0,
+  };
+}
+
 /** A service with Consul's defaults for every absent field (indexes kept when given). */
 export function serviceWithDefaults(s: Partial<NodeService>): NodeService {
   const w = s.Weights ?? defaultWeights();

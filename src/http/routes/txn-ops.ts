@@ -1,6 +1,6 @@
 // Node/Service/Check operations inside a transaction.
 import { HttpError } from '../errors.js';
-import { checkWithDefaults, serviceWithDefaults, type Node } from '../../structs/catalog.js';
+import { checkWithDefaults, nodeWithDefaults, serviceWithDefaults } from '../../structs/catalog.js';
 import type { CatalogVerb, TxnOp } from '../../structs/txn.js';
 
 const VERBS = new Set(['set', 'cas', 'get', 'delete', 'delete-cas']);
@@ -10,20 +10,9 @@ function verb(v: unknown, i: number): CatalogVerb {
   return v as CatalogVerb;
 }
 
-export function normaliseTxnCatalog(op: { Node?: any; Service?: any; Check?: any }, i: number, _nodeName: string): TxnOp | null {
+export function normaliseTxnCatalog(op: { Node?: any; Service?: any; Check?: any }, i: number): TxnOp | null {
   if (op.Node) {
-    const n = op.Node.Node ?? {};
-    const node: Node = {
-      ID: n.ID ?? '',
-      Node: n.Node ?? '',
-      Address: n.Address ?? '',
-      Datacenter: n.Datacenter ?? '',
-      TaggedAddresses: n.TaggedAddresses ?? null,
-      Meta: n.Meta ?? null,
-      CreateIndex: n.CreateIndex ?? 0,
-      ModifyIndex: n.ModifyIndex ?? 0,
-    };
-    return { Node: { Verb: verb(op.Node.Verb, i), Node: node } };
+    return { Node: { Verb: verb(op.Node.Verb, i), Node: nodeWithDefaults(op.Node.Node ?? {}) } };
   }
   if (op.Service) {
     const s = op.Service.Service ?? {};

@@ -46,7 +46,7 @@ export function registerTxnRoutes(router: Router, agent: AgentApi): void {
     if (raw.length > TXN_MAX_OPS) {
       throw new HttpError(413, `Transaction contains too many operations (${raw.length} > ${TXN_MAX_OPS})`);
     }
-    const ops: TxnOp[] = raw.map((r, i) => decodeOp(r, i, cfg.kvMaxValueSize, cfg.nodeName));
+    const ops: TxnOp[] = raw.map((r, i) => decodeOp(r, i, cfg.kvMaxValueSize));
     const readOnly = ops.every((op) => ('KV' in op ? KV_READ_VERBS.has(op.KV.Verb) : catalogVerb(op) === 'get'));
     let res: TxnResponse;
     if (readOnly) {
@@ -76,7 +76,7 @@ function resultToWire(r: TxnResult): unknown {
   return r;
 }
 
-function decodeOp(raw: unknown, i: number, maxValue: number, nodeName: string): TxnOp {
+function decodeOp(raw: unknown, i: number, maxValue: number): TxnOp {
   const op = decodeStruct<{ KV?: RawKvOp; Node?: any; Service?: any; Check?: any }>(raw, txnOpSchema);
   if (op.KV) {
     const kv = op.KV;
@@ -112,7 +112,7 @@ function decodeOp(raw: unknown, i: number, maxValue: number, nodeName: string): 
     };
     return { KV: { Verb: verb as KVOp, Entry: entry } };
   }
-  const catalogOp = normaliseTxnCatalog(op, i, nodeName);
+  const catalogOp = normaliseTxnCatalog(op, i);
   if (!catalogOp) throw new HttpError(400, `Failed to parse body: op ${i} has no KV, Node, Service or Check`);
   return catalogOp;
 }
