@@ -3,34 +3,16 @@
 // catch-up, and peers.json recovery of a lone survivor.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { startAgent, http, tempDir, type AgentProcess } from '../support/agent-process.js';
+import { http, type AgentProcess } from '../support/agent-process.js';
+import { staticCluster } from '../support/static-cluster.js';
 import { waitFor } from '../support/wait.js';
 
 const IPS = ['127.0.0.21', '127.0.0.22', '127.0.0.23'];
-const ids = IPS.map(() => randomUUID());
-const dirs = IPS.map((ip) => tempDir(`c3-${ip}`));
+const cluster = staticCluster({ ips: IPS, name: 'server', logLevel: 'info' });
+const { ids, dirs, start } = cluster;
 const agents: Array<AgentProcess | null> = [null, null, null];
-
-for (const dir of dirs) {
-  mkdirSync(join(dir, 'raft'), { recursive: true });
-  writeFileSync(
-    join(dir, 'raft', 'peers.json'),
-    JSON.stringify(IPS.map((ip, i) => ({ id: ids[i], address: `${ip}:8300`, non_voter: false }))),
-  );
-}
-
-function start(i: number): Promise<AgentProcess> {
-  return startAgent({
-    ip: IPS[i]!,
-    dev: false,
-    nodeName: `server-${i}`,
-    // peers.json sets raft's peers; gossip membership still needs a join, as for any real server.
-    args: ['-server', '-data-dir', dirs[i]!, '-node-id', ids[i]!, '-log-level', 'info', '-retry-join', IPS[0]!, '-retry-interval', '1s'],
-  });
-}
 
 after(async () => {
   await Promise.all(agents.map((a) => a?.stop()));

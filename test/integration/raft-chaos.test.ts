@@ -5,32 +5,17 @@
 // Also: leadership transfer over HTTP (POST /v1/operator/raft/transfer-leader).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { startAgent, http, tempDir, type AgentProcess } from '../support/agent-process.js';
+import { http, type AgentProcess } from '../support/agent-process.js';
+import { staticCluster } from '../support/static-cluster.js';
 import { waitFor } from '../support/wait.js';
 import { KvWorkload } from '../raft/support/kv-workload.js';
 import { checkKvHistory } from '../../src/lib/linearizability/index.js';
 
 const IPS = ['127.0.0.24', '127.0.0.25', '127.0.0.26'];
 const KILLS = Number(process.env.RAFT_CHAOS_KILLS ?? 20);
-const ids = IPS.map(() => randomUUID());
-const dirs = IPS.map((ip) => tempDir(`chaos-${ip}`));
+const cluster = staticCluster({ ips: IPS, name: 'chaos', raftMultiplier: 1, logLevel: 'warn' });
+const { ids, start } = cluster;
 const agents: Array<AgentProcess | null> = IPS.map(() => null);
-
-for (const dir of dirs) {
-  mkdirSync(join(dir, 'raft'), { recursive: true });
-  writeFileSync(join(dir, 'raft', 'peers.json'), JSON.stringify(IPS.map((ip, i) => ({ id: ids[i], address: `${ip}:8300`, non_voter: false }))));
-  writeFileSync(join(dir, 'fast-raft.json'), JSON.stringify({ performance: { raft_multiplier: 1 } }));
-}
-
-function start(i: number): Promise<AgentProcess> {
-  return startAgent({
-    ip: IPS[i]!, dev: false, nodeName: `chaos-${i}`,
-    args: ['-server', '-data-dir', dirs[i]!, '-node-id', ids[i]!, '-log-level', 'warn', '-config-file', join(dirs[i]!, 'fast-raft.json')],
-  });
-}
 
 after(async () => {
   await Promise.all(agents.map((a) => a?.kill9()));

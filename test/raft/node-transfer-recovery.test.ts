@@ -11,17 +11,11 @@ import { RaftError, type RaftServer } from '../../src/raft/api.js';
 import { seededRng } from '../../src/lib/rng.js';
 import { CountingFsm } from './support/counting-fsm.js';
 import { MemoryNetwork } from './support/memory-transport.js';
+import { waitUntil } from '../support/wait.js';
 
 const enc = new TextEncoder();
 const servers: RaftServer[] = ['n1', 'n2', 'n3'].map((id, i) => ({ id, address: `127.0.0.${i + 2}:8300`, suffrage: 'voter' }));
 
-async function waitUntil(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Opened { nodes: Map<string, RaftNode>; fsms: Map<string, CountingFsm>; net: MemoryNetwork }
 

@@ -9,6 +9,7 @@ import { RaftNode, type RaftNodeOptions } from '../../src/raft/node.js';
 import { RaftError } from '../../src/raft/api.js';
 import { countingIo } from '../../src/raft/storage/io.js';
 import { CountingFsm } from './support/counting-fsm.js';
+import { waitUntil } from '../support/wait.js';
 
 const enc = new TextEncoder();
 
@@ -25,13 +26,6 @@ function options(dataDir: string | null, fsm: CountingFsm, extra: Partial<RaftNo
   };
 }
 
-async function waitUntil(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 test('a single server elects itself at once and proposals resolve with the FSM result', async (t) => {
   const fsm = new CountingFsm();

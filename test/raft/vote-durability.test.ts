@@ -14,6 +14,7 @@ import { seededRng } from '../../src/lib/rng.js';
 import { CountingFsm } from './support/counting-fsm.js';
 import { MemoryNetwork } from './support/memory-transport.js';
 import type { RaftMessage, RaftTransport } from '../../src/raft/node.js';
+import { waitUntil } from '../support/wait.js';
 
 type Event =
   | { kind: 'hs'; term: number; vote: string }
@@ -54,13 +55,6 @@ function findLast(xs: Event[], pred: (e: Event) => boolean): number {
   return -1;
 }
 
-async function waitUntil(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 test('votes and append acknowledgements leave only after the state they promise is fsynced', { timeout: 60_000 }, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'conclave-votedur-'));

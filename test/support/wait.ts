@@ -21,3 +21,15 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * A synchronous condition polled every 5 ms (in-process tests: raft nodes, timers), with a deadline.
+ * `debug` adds state to the timeout message.
+ */
+export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 10_000, debug?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${debug ? `\n${debug()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
