@@ -186,12 +186,10 @@ export class Server {
     const st = this.raftNode.status();
     const isLeader = st.role === 'leader';
     const knownLeader = st.leaderId !== null;
+    // A stale read is answered here. Whether it is too stale (max_stale) was decided by rpc()'s
+    // routing (forward.ts), which hands such reads to the leader before they get here.
     if (opts.AllowStale) {
-      const lastContact = isLeader ? 0 : st.lastContactMs;
-      const tooStale = opts.MaxStaleMs !== undefined && opts.MaxStaleMs > 0 && lastContact > opts.MaxStaleMs;
-      if (!tooStale) {
-        return { Index: 0, KnownLeader: knownLeader, LastContactMs: lastContact, ConsistencyLevel: 'stale' };
-      }
+      return { Index: 0, KnownLeader: knownLeader, LastContactMs: isLeader ? 0 : st.lastContactMs, ConsistencyLevel: 'stale' };
     }
     if (!knownLeader) throw noLeader();
     if (!isLeader) throw noLeader(); // rpc() forwards such reads; getting here means leadership just moved
