@@ -8,7 +8,9 @@
 //   BENCH_HEAP_SNAPSHOT_DIR=/tmp/heap   also write a heap snapshot of the agent after the settle (which
 //                                       forces a full GC) and print RSS after it; read it with
 //                                       node dist/bench/heap-top.js <file>
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+//   BENCH_SHOW_AGENT_OUTPUT=1           print the tail of the agent's output at the end (with
+//                                       BENCH_AGENT_NODE_ARGS=--trace-gc: the V8 heap sizes)
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { cleanup, cleanupOnSignals } from './support/children.js';
 import { readRss, startConclave } from './support/conclave.js';
@@ -39,6 +41,29 @@ function putAll(base: string): Promise<autocannon.Result> {
       (err, result) => (err ? reject(err) : resolve(result)),
     );
   });
+}
+
+/**
+ * Where the resident bytes are, from /proc/<pid>/smaps: malloc's brk heap ("[heap]"), anonymous
+ * mappings by size (V8's heap pages are 256 KiB pieces; ArrayBuffer backing stores past malloc's
+ * mmap threshold get their own mapping), and file-backed mappings (the node binary, libraries).
+ */
+function rssBreakdown(pid: number): string {
+  const sums = { brk: 0, anonSmall: 0, anonLarge: 0, file: 0 };
+  let kind: keyof typeof sums = 'file';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const size = parseInt(head[2]!, 16) - parseInt(head[1]!, 16);
+      const path = head[3]!;
+      kind = path === '[heap]' ? 'brk' : path === '' ? (size >= 4 * 1024 * 1024 ? 'anonLarge' : 'anonSmall') : 'file';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sums[kind] += Number(rss[1]) * 1024;
+  }
+  return `malloc brk heap ${mib(sums.brk)}, anonymous mappings < 4 MiB ${mib(sums.anonSmall)}, ` +
+    `>= 4 MiB ${mib(sums.anonLarge)}, file-backed ${mib(sums.file)}`;
 }
 
 /** Polls RSS until it stops making new highs for SETTLE_QUIET_MS, or SETTLE_DEADLINE_MS passes. */
@@ -73,6 +98,7 @@ async function heapSnapshot(pid: number, base: string, dir: string): Promise<voi
   const after = readRss(pid);
   console.log(`heap snapshot ${dir}/${file} after ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
     `RSS after its full GC: ${mib(after.rss)} (anonymous ${mib(after.anon)})`);
+  console.log(`RSS by mapping after the full GC: ${rssBreakdown(pid)}`);
 }
 
 async function main(): Promise<number> {
@@ -98,6 +124,7 @@ async function main(): Promise<number> {
   const after = readRss(pid);
   console.log(`settle: ${s.settled ? 'no new RSS high' : 'RSS still growing at the deadline'} after ${(s.waitedMs / 1000).toFixed(1)} s`);
   console.log(`RSS: ${mib(after.rss)} (VmRSS), anonymous ${mib(after.anon)} (RssAnon), peak ${mib(after.hwm)} (VmHWM)`);
+  console.log(`RSS by mapping: ${rssBreakdown(pid)}`);
   console.log(`aim RSS <= ${mib(AIM_BYTES)}: ${after.rss <= AIM_BYTES ? 'MET' : 'NOT MET'}`);
 
   if (HEAP_DIR) await heapSnapshot(pid, agent.base, HEAP_DIR);
@@ -108,6 +135,7 @@ async function main(): Promise<number> {
   const ok = keys === KEYS && failed === 0;
   console.log(`check: the agent lists ${keys} keys under mem/ (expected ${KEYS}): ${ok ? 'OK' : 'MISMATCH'}`);
   await agent.child.stop();
+  if (process.env.BENCH_SHOW_AGENT_OUTPUT) console.log(`--- agent output (tail) ---\n${agent.child.output()}`);
   return ok ? 0 : 1;
 }
 

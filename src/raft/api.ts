@@ -5,10 +5,24 @@
 export interface StateMachine {
   /** Applies one committed command entry. The return value is handed to the proposer. */
   apply(index: number, term: number, data: Uint8Array): unknown;
-  /** Serialises the whole state (called at snapshot time, between applies). */
-  snapshot(): Uint8Array;
+  /**
+   * Serialises the whole state (called at snapshot time, between applies): as bytes, or as a
+   * stream that captured the state now and produces the bytes later, while it is written out.
+   */
+  snapshot(): Uint8Array | SnapshotStream;
   /** Replaces the whole state from a snapshot taken at `index`. */
   restore(data: Uint8Array, index: number): void;
+}
+
+/**
+ * FSM state serialised piece by piece, so that a large state is never held as one buffer. The
+ * state is fixed when the stream is made (later applies do not change it). `chunks()` may reuse
+ * one buffer for every piece: consume each piece before asking for the next. `length` is the
+ * number of bytes produced so far (the total once `chunks()` has been iterated to the end).
+ */
+export interface SnapshotStream {
+  chunks(): Iterable<Uint8Array>;
+  readonly length: number;
 }
 
 export interface RaftServer {

@@ -1,7 +1,7 @@
 // The finite state machine: applies committed raft entries to the state store. The only writer.
 // Operating errors (bad input that slipped past the endpoint, CAS failures) become the entry's result;
 // an unknown command type stops the server rather than letting replicas diverge (Consul does the same).
-import type { StateMachine } from '../raft/api.js';
+import type { SnapshotStream, StateMachine } from '../raft/api.js';
 import { StateStore } from '../state/store.js';
 import { decodeCommand } from './codec.js';
 import { IgnoreUnknownTypeFlag, MessageType } from '../structs/message-type.js';
@@ -116,8 +116,9 @@ export class Fsm implements StateMachine {
     return new FsmError(`Invalid session operation '${String(req.Op)}'`, 'ERR_BAD_REQUEST');
   }
 
-  snapshot(): Uint8Array {
-    return this.current.snapshot();
+  snapshot(): SnapshotStream {
+    // Streamed: raft writes the pieces to the snapshot file as they are produced.
+    return this.current.snapshotStream();
   }
 
   restore(data: Uint8Array, _index: number): void {

@@ -1,10 +1,9 @@
 // Snapshot encoding of the whole store (msgpack). Flags are uint64 held as bigint; they travel as
 // decimal strings so every value survives whatever the msgpack integer mode is. Lock-delays are
 // not included: like Consul's, they are local wall-clock state of the server that set them.
-import { releasePackBuffer } from '../lib/msgpack-buffer.js';
 import { Packr } from 'msgpackr';
 import type { DirEntry, HealthCheck, Node, Session } from '../structs/index.js';
-import { type Db, type ServiceRow, lc, pairKey } from './db.js';
+import { type BTree, type Db, type ServiceRow, lc, pairKey } from './db.js';
 import { sessionCheckIds } from './sessions.js';
 
 const SNAPSHOT_VERSION = 1;
@@ -26,28 +25,128 @@ interface SnapshotV1 {
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
-export function encodeSnapshot(db: Db): Uint8Array {
-  const snap: SnapshotV1 = {
-    v: SNAPSHOT_VERSION,
-    nodes: [...db.nodes.values()],
-    services: [...db.services.values()],
-    checks: [...db.checks.values()],
-    kvs: [...db.kvs.values()].map((e) => ({ ...e, Flags: e.Flags.toString() })),
-    tombstones: [...db.tombstones.entries()],
-    sessions: [...db.sessions.values()],
+/** Size of the buffer a snapshot stream fills and hands out, again and again. */
+const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * The store's state at one instant, serialised piece by piece (raft's SnapshotStream): the tables
+ * are cloned when the stream is made (sorted-btree clones share nodes and copy them on write), so
+ * later writes do not show, and the bytes are produced only while they are written out, into one
+ * reused buffer, so a large store never exists as one big buffer. The bytes are the msgpack of a
+ * SnapshotV1, exactly as packing it whole would give.
+ */
+export class SnapshotStream {
+  private readonly nodes: BTree<string, Node>;
+  private readonly services: BTree<string, ServiceRow>;
+  private readonly checks: BTree<string, HealthCheck>;
+  private readonly kvs: BTree<string, DirEntry>;
+  private readonly tombstones: BTree<string, number>;
+  private readonly sessions: BTree<string, Session>;
+  private readonly indexes: Array<[string, number]>;
+  private produced = 0;
+
+  constructor(db: Db) {
+    this.nodes = db.nodes.clone();
+    this.services = db.services.clone();
+    this.checks = db.checks.clone();
+    this.kvs = db.kvs.clone();
+    this.tombstones = db.tombstones.clone();
+    this.sessions = db.sessions.clone();
     // Sorted so that equal states give equal bytes, whatever order the indexes were created in.
-    indexes: [...db.indexes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-  };
-  // msgpackr grows its buffer by 1.25x past 64 MiB, copying each time; starting from an estimate
-  // of the final size avoids most of those copies for large KV stores.
-  let estimate = 64 * 1024;
-  for (const e of snap.kvs) estimate += 160 + e.Key.length + (e.Value?.length ?? 0);
-  estimate += (snap.nodes.length + snap.services.length + snap.checks.length + snap.sessions.length) * 512;
-  packr.useBuffer(new Uint8Array(estimate));
-  const out = packr.pack(snap);
-  // The bytes stay valid (they view the big buffer); msgpackr itself goes back to a small one.
-  releasePackBuffer();
-  return out;
+    this.indexes = [...db.indexes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** Bytes produced so far. */
+  get length(): number {
+    return this.produced;
+  }
+
+  /** The pieces, each a view of the same buffer: consume one before asking for the next. */
+  *chunks(): Generator<Uint8Array> {
+    this.produced = 0;
+    const out = new PieceWriter();
+    out.bytes(Uint8Array.of(0x88)); // a map of the 8 fields of SnapshotV1, in its order
+    out.value('v');
+    out.value(SNAPSHOT_VERSION);
+    const tables: Array<[string, number, Iterable<unknown>]> = [
+      ['nodes', this.nodes.size, this.nodes.values()],
+      ['services', this.services.size, this.services.values()],
+      ['checks', this.checks.size, this.checks.values()],
+      ['kvs', this.kvs.size, mapIter(this.kvs.values(), (e) => ({ ...e, Flags: e.Flags.toString() }))],
+      ['tombstones', this.tombstones.size, this.tombstones.entries()],
+      ['sessions', this.sessions.size, this.sessions.values()],
+      ['indexes', this.indexes.length, this.indexes],
+    ];
+    for (const [name, count, rows] of tables) {
+      out.value(name);
+      out.bytes(arrayHeader(count));
+      for (const row of rows) {
+        out.value(row);
+        if (out.full()) {
+          this.produced += out.used();
+          yield out.take();
+        }
+      }
+    }
+    if (out.used() > 0) {
+      this.produced += out.used();
+      yield out.take();
+    }
+  }
+}
+
+function* mapIter<T, U>(it: Iterable<T>, f: (t: T) => U): Generator<U> {
+  for (const t of it) yield f(t);
+}
+
+/** msgpack array header for `n` elements (the form msgpackr itself writes). */
+function arrayHeader(n: number): Uint8Array {
+  if (n < 16) return Uint8Array.of(0x90 | n);
+  if (n < 0x10000) return Uint8Array.of(0xdc, n >>> 8, n & 0xff);
+  return Uint8Array.of(0xdd, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}
+
+/** Packs values one by one into a reused buffer. */
+class PieceWriter {
+  private buf = new Uint8Array(PIECE_BYTES);
+  private pos = 0;
+
+  value(v: unknown): void {
+    // packr.pack returns a view of msgpackr's own shared buffer, valid until the next pack: copy it now.
+    this.bytes(packr.pack(v));
+  }
+
+  bytes(b: Uint8Array): void {
+    if (this.pos + b.length > this.buf.length) {
+      // Only a single row larger than a piece gets here with pos 0 (take() empties the buffer).
+      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + b.length));
+      bigger.set(this.buf.subarray(0, this.pos));
+      this.buf = bigger;
+    }
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  full(): boolean {
+    return this.pos >= PIECE_BYTES - 64 * 1024;
+  }
+
+  used(): number {
+    return this.pos;
+  }
+
+  take(): Uint8Array {
+    const piece = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return piece;
+  }
+}
+
+/** The whole snapshot as one array (tests, the state-memory bench); raft writes the stream instead. */
+export function encodeSnapshot(db: Db): Uint8Array {
+  const pieces: Uint8Array[] = [];
+  for (const c of new SnapshotStream(db).chunks()) pieces.push(c.slice());
+  return Buffer.concat(pieces);
 }
 
 function link(multi: Map<string, Set<string>>, key: string, member: string): void {

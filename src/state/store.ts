@@ -30,7 +30,7 @@ import * as kvs from './kvs.js';
 import * as sessions from './sessions.js';
 import { reapTombstones } from './graveyard.js';
 import { isReadOnlyTxn, txnDispatch } from './txn.js';
-import { decodeSnapshotInto, encodeSnapshot } from './snapshot.js';
+import { SnapshotStream, decodeSnapshotInto, encodeSnapshot } from './snapshot.js';
 import { WatchHub, type WatchSet } from './watch.js';
 import { stateError } from './catalog-rules.js';
 
@@ -70,6 +70,11 @@ export class StateStore {
   /** Serialises every table and index (not lock-delays) with msgpack. */
   snapshot(): Uint8Array {
     return encodeSnapshot(this.db);
+  }
+
+  /** The same bytes as snapshot(), of the state now, produced piece by piece when iterated. */
+  snapshotStream(): SnapshotStream {
+    return new SnapshotStream(this.db);
   }
 
   /** Builds a NEW store from a snapshot. The caller swaps it in and abandons the old one. */

@@ -2,15 +2,17 @@
 //   <dataDir>/raft/wal/         WAL segments (entries, hard state, base records)
 //   <dataDir>/raft/snapshots/   snapshot files
 // The retained log is also held in memory (an EntryLog), so the core's reads never touch disk;
-// with the default snapshot threshold and trailing logs that is at most ~26k entries.
+// with the default snapshot threshold and trailing logs that is at most ~26k entries. The latest
+// snapshot is not held in memory: only its metadata is, and its bytes are read from its file when
+// the core ships it to a follower or the node restores from it.
 
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ConfState, Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import type { EntryLog } from './entry-log.js';
 import { type StorageIo, type StorageLogger, nodeStorageIo, silentStorageLogger } from './io.js';
-import { SnapshotStore } from './snapshot-store.js';
-import { type RaftStorage, type StoredSnapshot, confStateOf, encodeSnapshotForCore, snapshotMetaOf } from './storage.js';
+import { type SnapshotFile, SnapshotStore, readSnapshot, readSnapshotForCore } from './snapshot-store.js';
+import { type RaftStorage, type SnapshotToSave, type StoredSnapshot, confStateOf, snapshotMetaOf } from './storage.js';
 import { Wal } from './wal/wal.js';
 import type { WalRecord } from './wal/record.js';
 
@@ -30,7 +32,8 @@ export class DiskStorage implements RaftStorage {
     private readonly snaps: SnapshotStore,
     private readonly log: EntryLog,
     private hs: HardState,
-    private snap: StoredSnapshot | null,
+    private snap: SnapshotFile | null,
+    private readonly logger: StorageLogger,
   ) {}
 
   static async open(opts: DiskStorageOptions): Promise<DiskStorage> {
@@ -61,7 +64,7 @@ export class DiskStorage implements RaftStorage {
     }
     if (snap && hs.commit < snap.index) hs = { ...hs, commit: snap.index };
     logger.info('raft: storage opened', { dataDir: opts.dataDir, firstIndex: log.firstIndex(), lastIndex: log.lastIndex(), term: hs.term, commit: hs.commit, snapshotIndex: snap?.index ?? 0 });
-    return new DiskStorage(wal, snaps, log, hs, snap);
+    return new DiskStorage(wal, snaps, log, hs, snap, logger);
   }
 
   initialState(): { hardState: HardState; confState: ConfState } {
@@ -72,8 +75,17 @@ export class DiskStorage implements RaftStorage {
   term(index: number): number | null { return this.log.term(index); }
   entries(lo: number, hi: number, maxCount: number): Entry[] { return this.log.slice(lo, hi, maxCount); }
   snapshotMeta(): SnapshotMeta { return snapshotMetaOf(this.snap); }
-  snapshot(): Snapshot | null { return this.snap ? encodeSnapshotForCore(this.snap) : null; }
-  latestSnapshot(): StoredSnapshot | null { return this.snap; }
+  snapshot(): Snapshot | null {
+    if (!this.snap) return null;
+    try {
+      return readSnapshotForCore(this.snap);
+    } catch (err) {
+      // The core treats null as "not available yet" and asks again on a later heartbeat response.
+      this.logger.error('raft: cannot read the latest snapshot to send it', { file: this.snap.path, error: (err as Error).message });
+      return null;
+    }
+  }
+  latestSnapshot(): StoredSnapshot | null { return this.snap ? readSnapshot(this.snap) : null; }
   hardStateNow(): HardState { return this.hs; }
 
   append(entries: readonly Entry[]): void {
@@ -97,9 +109,8 @@ export class DiskStorage implements RaftStorage {
     ];
   }
 
-  async saveSnapshot(snap: StoredSnapshot, resetLog: boolean): Promise<void> {
-    await this.snaps.save(snap);
-    this.snap = snap;
+  async saveSnapshot(snap: SnapshotToSave, resetLog: boolean): Promise<void> {
+    this.snap = await this.snaps.save(snap);
     if (resetLog) {
       this.log.resetTo(snap.index, snap.term);
       this.wal.appendBase(snap.index, snap.term);

@@ -5,7 +5,7 @@
 import type { ConfState, Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import { emptyHardState } from '../core/messages.js';
 import { EntryLog } from './entry-log.js';
-import { type RaftStorage, type StoredSnapshot, confStateOf, encodeSnapshotForCore, snapshotMetaOf } from './storage.js';
+import { type RaftStorage, type SnapshotToSave, type StoredSnapshot, confStateOf, encodeSnapshotForCore, fsmBytes, snapshotMetaOf } from './storage.js';
 
 export class MemoryStorage implements RaftStorage {
   readonly kind = 'memory' as const;
@@ -37,9 +37,9 @@ export class MemoryStorage implements RaftStorage {
   append(entries: readonly Entry[]): void { this.log.append(entries); }
   setHardState(hs: HardState): void { this.hs = { ...hs }; }
   async sync(mustSync: boolean): Promise<void> { if (mustSync) this.syncs++; }
-  async saveSnapshot(snap: StoredSnapshot, resetLog: boolean): Promise<void> {
+  async saveSnapshot(snap: SnapshotToSave, resetLog: boolean): Promise<void> {
     if (resetLog) this.log.resetTo(snap.index, snap.term);
-    this.snap = snap;
+    this.snap = { index: snap.index, term: snap.term, configuration: snap.configuration, fsm: fsmBytes(snap.fsm) };
   }
   compact(index: number): void { this.log.compact(Math.min(index, this.snap?.index ?? 0)); }
   syncCount(): number { return this.syncs; }

@@ -2,10 +2,11 @@
 // (WAL segments + snapshot files under <dataDir>/raft) and MemoryStorage (consul agent -dev and
 // the simulator). Calls never overlap: the driver awaits sync()/saveSnapshot() one at a time.
 
-import type { RaftConfiguration } from '../api.js';
+import type { RaftConfiguration, SnapshotStream } from '../api.js';
 import type { ConfState, Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import type { LogReader } from '../core/log-storage.js';
 import { pack, unpack } from 'msgpackr';
+import { releasePackBuffer } from '../../lib/msgpack-buffer.js';
 
 /** A snapshot as stored: the FSM bytes plus what Raft needs to resume after it. */
 export interface StoredSnapshot {
@@ -13,6 +14,14 @@ export interface StoredSnapshot {
   term: number;
   configuration: RaftConfiguration;
   fsm: Uint8Array;
+}
+
+/** A snapshot to store: the FSM state as whole bytes or as a stream of pieces (see SnapshotStream). */
+export interface SnapshotToSave {
+  index: number;
+  term: number;
+  configuration: RaftConfiguration;
+  fsm: Uint8Array | SnapshotStream;
 }
 
 export interface RaftStorage extends LogReader {
@@ -30,8 +39,8 @@ export interface RaftStorage extends LogReader {
    * Durably stores a snapshot. `resetLog`: the snapshot came from the leader and the log does not
    * agree with it, so the log restarts after the snapshot's index.
    */
-  saveSnapshot(snap: StoredSnapshot, resetLog: boolean): Promise<void>;
-  /** The latest snapshot, or null. */
+  saveSnapshot(snap: SnapshotToSave, resetLog: boolean): Promise<void>;
+  /** The latest snapshot, or null. DiskStorage reads it from its file on each call (it is large). */
   latestSnapshot(): StoredSnapshot | null;
   /** Discards entries up to and including `index` (which must be covered by a snapshot). */
   compact(index: number): void;
@@ -51,16 +60,23 @@ export function confStateOf(c: RaftConfiguration): ConfState {
 export const emptyConfiguration: RaftConfiguration = { servers: [], index: 0 };
 
 /** The core's view of a stored snapshot (index 0 and no servers when there is none). */
-export function snapshotMetaOf(s: StoredSnapshot | null): SnapshotMeta {
+export function snapshotMetaOf(s: Pick<StoredSnapshot, 'index' | 'term' | 'configuration'> | null): SnapshotMeta {
   return s ? { index: s.index, term: s.term, confState: confStateOf(s.configuration) } : { index: 0, term: 0, confState: { voters: [], learners: [] } };
 }
 
 /** The bytes a leader ships in MsgSnap: configuration and FSM state together. */
 export function encodeSnapshotForCore(s: StoredSnapshot): Snapshot {
-  return {
-    meta: { index: s.index, term: s.term, confState: confStateOf(s.configuration) },
-    data: pack({ configuration: s.configuration, fsm: s.fsm }),
-  };
+  const data = pack({ configuration: s.configuration, fsm: s.fsm });
+  releasePackBuffer(); // `data` keeps its bytes; msgpackr's shared buffer shrinks back
+  return { meta: { index: s.index, term: s.term, confState: confStateOf(s.configuration) }, data };
+}
+
+/** Every piece of `fsm` copied into one array (the pieces of a stream may share one buffer). */
+export function fsmBytes(fsm: Uint8Array | SnapshotStream): Uint8Array {
+  if (fsm instanceof Uint8Array) return fsm;
+  const pieces: Uint8Array[] = [];
+  for (const c of fsm.chunks()) pieces.push(Uint8Array.prototype.slice.call(c));
+  return Buffer.concat(pieces);
 }
 
 export function decodeSnapshotFromCore(s: Snapshot): StoredSnapshot {
