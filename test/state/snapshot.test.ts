@@ -60,3 +60,34 @@ test('restore builds a new store; abandoning the old one wakes its waiters', asy
 test('restore rejects data that is not a snapshot', () => {
   assert.throws(() => StateStore.restore(new Uint8Array([0x93, 1, 2, 3])), /unsupported format/);
 });
+
+test('a snapshot stream holds the state at the moment it was made, and gives the same bytes in pieces', () => {
+  const s = new StateStore();
+  const value = 'x'.repeat(1000);
+  for (let i = 0; i < 3000; i++) s.kvsSet(i + 1, kv(`k/${String(i).padStart(5, '0')}`, value));
+  const whole = s.snapshot();
+  const stream = s.snapshotStream();
+  // Writes after the stream was made must not show in it.
+  s.kvsSet(3001, kv('k/00000', 'changed'));
+  s.kvsDelete(3002, 'k/00001');
+  s.kvsSet(3003, kv('late', 'v'));
+  const pieces: Uint8Array[] = [];
+  let previous: ArrayBufferLike | null = null;
+  let reused = false;
+  for (const p of stream.chunks()) {
+    assert.ok(p.length <= 1024 * 1024, `a piece is at most 1 MiB (${p.length})`);
+    if (previous === p.buffer) reused = true;
+    previous = p.buffer;
+    pieces.push(p.slice());
+  }
+  assert.ok(pieces.length >= 3, `~3 MB comes in several pieces (${pieces.length})`);
+  assert.ok(reused, 'the pieces share one buffer');
+  const bytes = Buffer.concat(pieces);
+  assert.equal(stream.length, bytes.length);
+  assert.ok(bytes.equals(Buffer.from(whole)), 'the same bytes as snapshot() at that moment');
+  const r = StateStore.restore(bytes);
+  assert.equal(new TextDecoder().decode(r.kvsGet(null, 'k/00000')[1]!.Value!), value);
+  assert.ok(r.kvsGet(null, 'k/00001')[1], 'the later delete is not in it');
+  assert.equal(r.kvsGet(null, 'late')[1], null);
+  assert.equal(r.maxIndex('kvs'), 3000);
+});
