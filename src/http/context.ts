@@ -13,8 +13,8 @@ const GZIP_MIN_SIZE = 1400;
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface ResponseDefaults {
-  /** http_config.response_headers plus X-Consul-Default-ACL-Policy. */
-  headers: Record<string, string>;
+  /** http_config.response_headers plus X-Consul-Default-ACL-Policy, as name, value, name, value, ... */
+  headers: readonly string[];
   /** -dev pretty-prints every JSON answer. */
   alwaysPretty: boolean;
 }
@@ -28,6 +28,10 @@ export class Ctx {
   /** Params captured by the route (the part after a prefix pattern). */
   rest = '';
   private sent = false;
+  /** Headers of the answer, as name, value, ...: handed to writeHead in one go, which skips the
+   *  per-header bookkeeping of setHeader (a measurable share of a small read's cost). */
+  private readonly headers: string[] = [];
+  private metaAt = -1;
 
   constructor(
     readonly req: IncomingMessage,
@@ -98,12 +102,23 @@ export class Ctx {
     }
   }
 
+  /** Adds a header to the answer (res.setHeader still works too, and wins nothing over this). */
+  header(name: string, value: string): void {
+    this.headers.push(name, value);
+  }
+
+  /** Sets the X-Consul-* read headers; a second call replaces the first's values. */
   setMeta(meta: QueryMeta): void {
-    const r = this.res;
-    r.setHeader('X-Consul-Index', String(Math.max(1, meta.Index)));
-    r.setHeader('X-Consul-KnownLeader', meta.KnownLeader ? 'true' : 'false');
-    r.setHeader('X-Consul-LastContact', String(Math.max(0, Math.round(meta.LastContactMs))));
-    r.setHeader('X-Consul-Effective-Consistency', meta.ConsistencyLevel);
+    if (this.metaAt < 0) {
+      this.metaAt = this.headers.length;
+      this.headers.push('X-Consul-Index', '', 'X-Consul-KnownLeader', '', 'X-Consul-LastContact', '', 'X-Consul-Effective-Consistency', '');
+    }
+    const h = this.headers;
+    const at = this.metaAt;
+    h[at + 1] = String(Math.max(1, meta.Index));
+    h[at + 3] = meta.KnownLeader ? 'true' : 'false';
+    h[at + 5] = String(Math.max(0, Math.round(meta.LastContactMs)));
+    h[at + 7] = meta.ConsistencyLevel;
   }
 
   sendJson(value: unknown, status = 200): Promise<void> {
@@ -122,18 +137,18 @@ export class Ctx {
   async send(status: number, body: string | Buffer, contentType: string | null): Promise<void> {
     if (this.sent) return;
     this.sent = true;
-    const r = this.res;
-    for (const [k, v] of Object.entries(this.defaults.headers)) r.setHeader(k, v);
-    if (contentType && body.length > 0) r.setHeader('Content-Type', contentType);
+    const h = this.headers;
+    const defaults = this.defaults.headers;
+    for (let i = 0; i < defaults.length; i++) h.push(defaults[i]!);
+    if (contentType && body.length > 0) h.push('Content-Type', contentType);
     let payload: string | Buffer = body;
     if (body.length >= GZIP_MIN_SIZE && acceptsGzip(this.req)) {
       payload = await gzipAsync(typeof body === 'string' ? Buffer.from(body) : body);
-      r.setHeader('Content-Encoding', 'gzip');
-      r.setHeader('Vary', 'Accept-Encoding');
+      h.push('Content-Encoding', 'gzip', 'Vary', 'Accept-Encoding');
     }
-    r.statusCode = status;
-    r.setHeader('Content-Length', Buffer.byteLength(payload));
-    r.end(payload);
+    h.push('Content-Length', String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length));
+    this.res.writeHead(status, h);
+    this.res.end(payload);
   }
 }
 

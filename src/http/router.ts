@@ -19,6 +19,7 @@ export type MatchResult =
 export class Router {
   private exact = new Map<string, Route>();
   private prefixes: Route[] = [];
+  private prefixPatterns = new Set<string>();
 
   /** Registers `pattern` for the given methods; OPTIONS is always allowed. */
   add(pattern: string, methods: string[], handler: Handler): void {
@@ -30,6 +31,7 @@ export class Router {
     if (!table) {
       if (prefix) {
         this.prefixes.push(route);
+        this.prefixPatterns.add(pattern);
         this.prefixes.sort((a, b) => b.pattern.length - a.pattern.length);
       } else {
         this.exact.set(pattern, route);
@@ -41,7 +43,7 @@ export class Router {
     const ex = this.exact.get(path);
     if (ex) return { kind: 'route', route: ex, rest: '' };
     // "/v1/kv" when "/v1/kv/" is registered: ServeMux redirects to the subtree root.
-    if (!path.endsWith('/') && this.prefixes.some((r) => r.pattern === path + '/')) {
+    if (!path.endsWith('/') && this.prefixPatterns.has(path + '/')) {
       return { kind: 'redirect', location: path + '/' };
     }
     for (const r of this.prefixes) {
@@ -62,6 +64,8 @@ export class Router {
 /** Go's path.Clean, keeping a trailing slash as ServeMux does. */
 export function cleanPath(p: string): string {
   if (p === '') return '/';
+  // Already clean (the usual case): rooted, no empty, "." or ".." element.
+  if (p[0] === '/' && !p.includes('//') && !p.includes('/.')) return p;
   if (p[0] !== '/') p = '/' + p;
   const parts = p.split('/');
   const out: string[] = [];

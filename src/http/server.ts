@@ -30,7 +30,7 @@ export class HttpApi {
     this.log = opts.logger.named('agent.http');
     const cfg = opts.agent.httpConfig;
     this.defaults = {
-      headers: { ...cfg.responseHeaders, 'X-Consul-Default-ACL-Policy': cfg.aclDefaultPolicy },
+      headers: Object.entries({ ...cfg.responseHeaders, 'X-Consul-Default-ACL-Policy': cfg.aclDefaultPolicy }).flat(),
       alwaysPretty: cfg.devMode,
     };
     registerRoutes(this.router, opts.agent);
@@ -74,11 +74,13 @@ export class HttpApi {
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
-    let path: string;
-    try {
-      path = decodeURIComponent(rawPath);
-    } catch {
-      path = rawPath;
+    let path = rawPath;
+    if (rawPath.includes('%')) {
+      try {
+        path = decodeURIComponent(rawPath);
+      } catch {
+        path = rawPath;
+      }
     }
     const ctx = new Ctx(req, res, rawPath, path, rawQuery, this.defaults);
     this.dispatch(ctx).catch((err) => this.fail(ctx, err));

@@ -16,8 +16,8 @@ export function routeFor(method: string, args: unknown, srv: Server): 'leader' |
   if (!o?.AllowStale) return 'leader';
   // max_stale: a follower too far behind hands the read to the leader.
   if (o.MaxStaleMs && o.MaxStaleMs > 0) {
-    const st = srv.raft.status();
-    if (st.role !== 'leader' && (st.lastContactMs < 0 || st.lastContactMs > o.MaxStaleMs)) return 'leader';
+    const st = srv.raft.leadership();
+    if (!st.isLeader && (st.lastContactMs < 0 || st.lastContactMs > o.MaxStaleMs)) return 'leader';
   }
   return 'local';
 }

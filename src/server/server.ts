@@ -165,44 +165,54 @@ export class Server {
     opts: QueryOptions,
     query: (store: StateStore, ws: WatchSet | null) => [number, T],
   ): Promise<QueryReply<T>> {
-    const meta = await this.consistency(opts);
-    const blocking = (opts.MinQueryIndex ?? 0) > 0;
+    const decided = this.consistency(opts);
+    const meta = decided instanceof Promise ? await decided : decided;
+    if (!((opts.MinQueryIndex ?? 0) > 0)) {
+      // The common case, kept free of the blocking machinery: one run of the query, no watch set.
+      const [index, value] = query(this.fsm.store, null);
+      meta.Index = Math.max(index, 1);
+      return { meta, value };
+    }
     // Only a blocking read waits, so only it draws the jitter (randomness is not free on the hot path).
-    const timeout = blocking ? queryTimeout(opts, this.opts, this.rng) : 0;
-    if (blocking) this.blockingInFlight++;
+    const timeout = queryTimeout(opts, this.opts, this.rng);
+    this.blockingInFlight++;
     let index: number;
     let value: T;
     try {
       [index, value] = await blockingQuery({ store: () => this.fsm.store, signal: this.shutdown.signal }, opts, timeout, query);
     } finally {
-      if (blocking) this.blockingInFlight--;
+      this.blockingInFlight--;
     }
     meta.Index = index;
     return { meta, value };
   }
 
-  /** Consul's consistentRead/setQueryMeta: decides who may answer and fills the leader headers. */
-  async consistency(opts: QueryOptions): Promise<QueryMeta> {
-    const st = this.raftNode.status();
-    const isLeader = st.role === 'leader';
-    const knownLeader = st.leaderId !== null;
+  /**
+   * Consul's consistentRead/setQueryMeta: decides who may answer and fills the leader headers.
+   * Answers at once when the leader lease covers the read; a promise only when leadership must be
+   * confirmed with the other servers first.
+   */
+  consistency(opts: QueryOptions): QueryMeta | Promise<QueryMeta> {
+    const st = this.raftNode.leadership();
     // A stale read is answered here. Whether it is too stale (max_stale) was decided by rpc()'s
     // routing (forward.ts), which hands such reads to the leader before they get here.
     if (opts.AllowStale) {
-      return { Index: 0, KnownLeader: knownLeader, LastContactMs: isLeader ? 0 : st.lastContactMs, ConsistencyLevel: 'stale' };
+      return { Index: 0, KnownLeader: st.knownLeader, LastContactMs: st.lastContactMs, ConsistencyLevel: 'stale' };
     }
-    if (!knownLeader) throw noLeader();
-    if (!isLeader) throw noLeader(); // rpc() forwards such reads; getting here means leadership just moved
+    if (!st.knownLeader) throw noLeader();
+    if (!st.isLeader) throw noLeader(); // rpc() forwards such reads; getting here means leadership just moved
     // Default reads trust the leader lease; without a valid lease they confirm leadership first.
-    if (opts.RequireConsistent || !this.raftNode.leaseValid()) {
-      try {
-        await this.raftNode.verifyLeader();
-      } catch (err) {
-        throw mapRaftError(err);
-      }
-      if (opts.RequireConsistent) return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'consistent' };
-    }
+    if (opts.RequireConsistent || !this.raftNode.leaseValid()) return this.confirmLeadership(opts.RequireConsistent === true);
     return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: 'leader' };
+  }
+
+  private async confirmLeadership(consistent: boolean): Promise<QueryMeta> {
+    try {
+      await this.raftNode.verifyLeader();
+    } catch (err) {
+      throw mapRaftError(err);
+    }
+    return { Index: 0, KnownLeader: true, LastContactMs: 0, ConsistencyLevel: consistent ? 'consistent' : 'leader' };
   }
 
   stats(): Record<string, Record<string, string>> {
