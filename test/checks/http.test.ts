@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { HttpProbe, type HttpCheckOptions } from '../../src/agent/checks/http.js';
 import { closedPort, listen, testCert } from './support.js';
 
@@ -125,33 +126,54 @@ test('HTTPS checks verify the certificate unless TLSSkipVerify, and use TLSServe
   assert.equal(sni, 'api.internal');
 });
 
-test('with keep-alive pools, runs reuse one connection and survive a target closing it under them', async (t) => {
-  const { HttpPools } = await import('../../src/agent/checks/http.js');
-  const pools = new HttpPools();
-  t.after(() => pools.destroy());
-  const perSocket = new Map<unknown, number>();
-  let dropReused = false;
+test('every run dials a fresh connection and asks the server to close it, as Consul does', async (t) => {
+  const sockets = new Set<unknown>();
+  const connHeaders: string[] = [];
   const server = http.createServer((req, res) => {
-    const n = (perSocket.get(req.socket) ?? 0) + 1;
-    perSocket.set(req.socket, n);
-    // Like a target whose idle timeout fires just as the check sends: the reused connection dies.
-    if (dropReused && n > 1) return req.socket.destroy();
-    res.end('pooled');
+    sockets.add(req.socket);
+    connHeaders.push(String(req.headers.connection));
+    res.end('fresh');
   });
   server.keepAliveTimeout = 60_000;
   const addr = await listen(server);
   t.after(() => server.close());
-  const probe = new HttpProbe(opts(`http://${addr}/`, { pools }));
-  assert.equal((await probe.run()).status, 'passing');
-  assert.equal((await probe.run()).status, 'passing');
-  assert.equal(perSocket.size, 1, 'two runs, one connection');
-  dropReused = true;
-  assert.deepEqual(await probe.run(), { status: 'passing', output: `HTTP GET http://${addr}/: 200 OK Output: pooled` });
-  assert.equal(perSocket.size, 2, 'the retry dialled a fresh connection');
-  // A target that goes away is still seen at once.
-  server.closeAllConnections();
+  const probe = new HttpProbe(opts(`http://${addr}/`));
+  for (let i = 0; i < 3; i++) assert.deepEqual(await probe.run(), { status: 'passing', output: `HTTP GET http://${addr}/: 200 OK Output: fresh` });
+  assert.equal(sockets.size, 3, 'three runs, three connections');
+  assert.deepEqual(connHeaders, ['close', 'close', 'close']);
+  // A target that stops accepting is critical at the next run, whatever connections it still holds.
   await new Promise((r) => server.close(r));
   const down = await probe.run();
   assert.equal(down.status, 'critical');
   assert.match(down.output, /connection refused/);
+});
+
+test('chunked, Content-Length and read-to-close bodies, interim 100 responses and HEAD all read right', async (t) => {
+  const raw = net.createServer((sock) => {
+    let got = '';
+    sock.on('data', (c) => {
+      got += c.toString('latin1');
+      if (!got.includes('\r\n\r\n')) return;
+      const path = got.split(' ')[1];
+      if (path === '/chunked') sock.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n');
+      else if (path === '/length') sock.write('HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\nfour'); // left open: the length ends it
+      else if (path === '/eof') sock.end('HTTP/1.0 200 OK\r\n\r\nuntil the end');
+      else if (path === '/continue') sock.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\ndown');
+      else if (path === '/head') sock.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n'); // HEAD: no body follows
+      else if (path === '/garbage') sock.end('SSH-2.0-OpenSSH\r\n\r\n');
+      else sock.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\ncut'); // shorter than announced
+    });
+  });
+  const addr = await listen(raw);
+  t.after(() => raw.close());
+  const run = (path: string, o: Partial<HttpCheckOptions> = {}) => new HttpProbe(opts(`http://${addr}${path}`, o)).run();
+  assert.deepEqual(await run('/chunked'), { status: 'passing', output: `HTTP GET http://${addr}/chunked: 200 OK Output: hello world` });
+  assert.deepEqual(await run('/length'), { status: 'passing', output: `HTTP GET http://${addr}/length: 201 Created Output: four` });
+  assert.deepEqual(await run('/eof'), { status: 'passing', output: `HTTP GET http://${addr}/eof: 200 OK Output: until the end` });
+  assert.deepEqual(await run('/continue'), { status: 'critical', output: `HTTP GET http://${addr}/continue: 503 Service Unavailable Output: down` });
+  assert.deepEqual(await run('/head', { method: 'HEAD' }), { status: 'passing', output: `HTTP HEAD http://${addr}/head: 200 OK Output: ` });
+  assert.deepEqual(await run('/short'), { status: 'passing', output: `HTTP GET http://${addr}/short: 200 OK Output: cut` });
+  const bad = await run('/garbage');
+  assert.equal(bad.status, 'critical');
+  assert.match(bad.output, /malformed HTTP response/);
 });

@@ -1,36 +1,25 @@
 // HTTP checks (Consul's CheckHTTP): 2xx passing, 429 warning, anything else or an error critical.
 // Output: "HTTP GET <url>: 200 OK Output: <last OutputMaxSize bytes of the body>".
 //
-// Connections are reused through keep-alive pools the registry owns (HttpPools), unlike Consul, which
-// dials afresh every run: at 1,000 checks the connect/close syscalls were most of the agent's CPU.
-// The hazard Consul avoids that way (a target closing an idle connection just as a check sends on it)
-// is handled by retrying once on a fresh connection when a reused one fails before any answer. A
-// target that dies or stops listening is still seen at once: its connections close with it. Redirects are followed (at most 10, Go's rule: 301/302/303 turn into
-// GET without a body, 307/308 keep both) unless DisableRedirects; the output names the configured URL
-// and the final status.
-import http from 'node:http';
-import https from 'node:https';
+// Every run dials a fresh connection and asks the server to close it, as Consul does (its check
+// transport sets DisableKeepAlives). That is what a check should observe: whether a *new* client can
+// connect and be answered. A reused connection would keep passing through a listener that no longer
+// accepts, stay pinned to one backend behind a load balancer, hold an idle socket per check open on
+// every target, and race the target's idle timeout (Node's default of 5 s is shorter than the usual
+// 10 s interval, so reuse would rarely even happen). The request is written with net/tls sockets and a
+// small parser (./http-wire.ts) instead of node:http, whose per-request machinery was most of the cost.
+//
+// Redirects are followed (at most 10, Go's rule: 301/302/303 turn into GET without a body, 307/308
+// keep both) unless DisableRedirects; the output names the configured URL and the final status.
+import net from 'node:net';
+import tls from 'node:tls';
 import type { CheckResult, Probe } from './runner.js';
-import { TailBuffer } from './output.js';
+import { ResponseParser, encodeRequest, type ResponseHead } from './http-wire.js';
 import { goNetReason, isIpLiteral } from './net-errors.js';
 
-export const USER_AGENT = 'Consul Health Check';
-export const ACCEPT = 'text/plain, text/*, */*';
+export { ACCEPT, USER_AGENT } from './http-wire.js';
 const REDIRECTS_MAX = 10;
-
-/** Keep-alive connection pools shared by every HTTP check of one registry. */
-export class HttpPools {
-  readonly http = new http.Agent({ keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' });
-  readonly https = new https.Agent({ keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' });
-
-  destroy(): void {
-    this.http.destroy();
-    this.https.destroy();
-  }
-}
-
-/** Errors that mean a reused keep-alive connection was closed under us, not that the target is down. */
-const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const TIMEOUT_REASON = 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
 
 export interface HttpCheckOptions {
   url: string;
@@ -42,8 +31,6 @@ export interface HttpCheckOptions {
   tlsSkipVerify: boolean;
   tlsServerName: string;
   disableRedirects: boolean;
-  /** Keep-alive pools; without them every run dials a fresh connection, as Consul does. */
-  pools?: HttpPools;
 }
 
 interface Hop {
@@ -51,6 +38,9 @@ interface Hop {
   method: string;
   body: string;
 }
+
+/** One exchange's outcome: a response (possibly with a body cut short by the deadline) or an error. */
+type Exchange = { head: ResponseHead; body: Buffer } | { error: string };
 
 /** Go's url.Error prefix: `Get "http://...": `. */
 function goOp(method: string, url: string): string {
@@ -64,109 +54,118 @@ export function statusFor(code: number): CheckResult['status'] {
 }
 
 export class HttpProbe implements Probe {
-  private readonly headers: Record<string, string | string[]>;
-  private url: URL | null = null;
+  private readonly method: string;
+  private first: { hop: Hop; bytes: Buffer } | null = null;
+  /** The last passing/warning/critical output and what it was built from, reused when nothing changed. */
+  private last: { status: string; body: Buffer; output: string } | null = null;
 
   constructor(private readonly o: HttpCheckOptions) {
-    const h: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(o.header ?? {})) h[k.toLowerCase()] = v.length === 1 ? v[0]! : v;
-    if (!h['user-agent']) h['user-agent'] = USER_AGENT;
-    if (!h['accept']) h['accept'] = ACCEPT;
-    if (!o.pools) h['connection'] = 'close';
-    this.headers = h;
+    this.method = (o.method || 'GET').toUpperCase();
   }
 
   async run(): Promise<CheckResult> {
     const o = this.o;
-    const method = (o.method || 'GET').toUpperCase();
-    let hop: Hop;
-    try {
-      hop = { url: (this.url ??= new URL(o.url)), method, body: o.body ?? '' };
-    } catch {
-      return { status: 'critical', output: `parse "${o.url}": invalid URL` };
-    }
-    // A cleared timer rather than AbortSignal.timeout(), whose timer cannot be cancelled: at 1,000
-    // checks that left 1,000 pending timers each firing an abort event long after its run was over.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), o.timeoutMs);
-    const deadline = controller.signal;
-    try {
-      for (let redirects = 0; ; redirects++) {
-        const res = await this.request(hop, deadline);
-        const next = o.disableRedirects ? null : redirectTarget(hop, res);
-        if (!next) return await this.result(method, res, deadline);
-        res.resume();
-        if (redirects + 1 >= REDIRECTS_MAX) {
-          return { status: 'critical', output: `${goOp(method, o.url)}: stopped after ${REDIRECTS_MAX} redirects` };
-        }
-        hop = next;
+    if (!this.first) {
+      let url: URL;
+      try {
+        url = new URL(o.url);
+      } catch {
+        return { status: 'critical', output: `parse "${o.url}": invalid URL` };
       }
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-      const reason = deadline.aborted
-        ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
-        : e.code === 'ECONNREFUSED' ? `dial tcp ${e.address ?? ''}:${e.port ?? ''}: ${goNetReason(e)}` : goNetReason(e);
-      return { status: 'critical', output: `${goOp(method, o.url)}: ${reason}` };
-    } finally {
-      clearTimeout(timer);
+      const hop = { url, method: this.method, body: o.body ?? '' };
+      this.first = { hop, bytes: encodeRequest(hop.method, url, o.header ?? {}, hop.body) };
+    }
+    const deadline = Date.now() + o.timeoutMs;
+    let hop = this.first.hop;
+    let bytes: Buffer | null = this.first.bytes;
+    for (let redirects = 0; ; redirects++) {
+      const x = await this.exchange(hop, bytes ?? encodeRequest(hop.method, hop.url, withoutHost(o.header ?? {}), hop.body), deadline);
+      if ('error' in x) return { status: 'critical', output: `${goOp(this.method, o.url)}: ${x.error}` };
+      const next = o.disableRedirects ? null : redirectTarget(hop, x.head);
+      if (!next) return this.result(x.head, x.body);
+      if (redirects + 1 >= REDIRECTS_MAX) {
+        return { status: 'critical', output: `${goOp(this.method, o.url)}: stopped after ${REDIRECTS_MAX} redirects` };
+      }
+      hop = next;
+      bytes = null;
     }
   }
 
-  private async request(hop: Hop, signal: AbortSignal): Promise<http.IncomingMessage> {
-    try {
-      return await this.send(hop, signal, true);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
-      if (!e.reusedSocket || !STALE_SOCKET.has(e.code ?? '') || signal.aborted) throw err;
-      return this.send(hop, signal, false);
-    }
+  private result(head: ResponseHead, body: Buffer): CheckResult {
+    const status = statusFor(head.code);
+    const l = this.last;
+    // A result like the last one costs a comparison, not a new output string.
+    if (l && l.status === head.status && l.body.equals(body)) return { status, output: l.output };
+    const output = `HTTP ${this.method} ${this.o.url}: ${head.status} Output: ${body.toString('utf8')}`;
+    this.last = { status: head.status, body, output };
+    return { status, output };
   }
 
-  private send(hop: Hop, signal: AbortSignal, pooled: boolean): Promise<http.IncomingMessage> {
+  /** One request on a fresh connection; settles by the deadline. */
+  private exchange(hop: Hop, bytes: Buffer, deadline: number): Promise<Exchange> {
     const o = this.o;
-    const tls = hop.url.protocol === 'https:';
-    const servername = o.tlsServerName || (isIpLiteral(hop.url.hostname.replace(/^\[|\]$/g, '')) ? undefined : hop.url.hostname);
-    const headers = { ...this.headers };
-    if (hop.body) headers['content-length'] = String(Buffer.byteLength(hop.body));
-    return new Promise((resolve, reject) => {
-      const req = (tls ? https : http).request(hop.url, {
-        method: hop.method,
-        headers,
-        agent: pooled && o.pools ? (tls ? o.pools.https : o.pools.http) : false,
-        signal,
-        ...(tls ? { rejectUnauthorized: !o.tlsSkipVerify, servername } : {}),
-      });
-      req.once('response', resolve);
-      req.once('error', (err: Error & { reusedSocket?: boolean }) => {
-        err.reusedSocket = req.reusedSocket;
-        reject(err);
-      });
-      req.end(hop.body || undefined);
-    });
-  }
-
-  private result(method: string, res: http.IncomingMessage, signal: AbortSignal): Promise<CheckResult> {
-    const buf = new TailBuffer(this.o.outputMax);
+    const u = hop.url;
+    const https = u.protocol === 'https:';
+    if (!https && u.protocol !== 'http:') return Promise.resolve({ error: `unsupported protocol scheme "${u.protocol.slice(0, -1)}"` });
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(u.port) || (https ? 443 : 80);
+    const parser = new ResponseParser(o.outputMax, hop.method === 'HEAD');
     return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
-        const line = `${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd();
-        resolve({ status: statusFor(res.statusCode ?? 0), output: `HTTP ${method} ${this.o.url}: ${line} Output: ${buf.text()}` });
+      let sock: net.Socket;
+      const finish = (x: Exchange): void => {
+        clearTimeout(timer);
+        sock.removeAllListeners();
+        sock.on('error', () => {});
+        sock.destroy();
+        resolve(x);
       };
+      const settle = (): void => finish(parser.head ? { head: parser.head, body: parser.body.bytes() } : { error: 'EOF' });
       // A body that is cut short or outlives the timeout still yields what arrived, as in Consul.
-      signal.addEventListener('abort', done, { once: true });
-      res.on('data', (c: Buffer) => buf.push(c));
-      res.once('end', done);
-      res.once('error', done);
+      const timer = setTimeout(() => (parser.head ? settle() : finish({ error: TIMEOUT_REASON })), Math.max(0, deadline - Date.now()));
+      if (https) {
+        const servername = o.tlsServerName || (isIpLiteral(host) ? undefined : host);
+        sock = tls.connect({ host, port, servername, rejectUnauthorized: !o.tlsSkipVerify });
+      } else {
+        sock = net.connect({ host, port });
+      }
+      sock.write(bytes);
+      sock.on('data', (chunk: Buffer) => {
+        try {
+          parser.push(chunk);
+        } catch (err) {
+          return finish({ error: (err as Error).message });
+        }
+        if (parser.done) settle();
+      });
+      sock.on('end', () => {
+        parser.end();
+        settle();
+      });
+      sock.on('error', (err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
+        if (parser.head) return settle();
+        const reason = err.syscall === 'connect' ? `dial tcp ${hostPort(host, port)}: ${goNetReason(err)}` : goNetReason(err);
+        finish({ error: reason });
+      });
     });
   }
 }
 
-function redirectTarget(hop: Hop, res: http.IncomingMessage): Hop | null {
-  const code = res.statusCode ?? 0;
-  const location = res.headers.location;
-  if (![301, 302, 303, 307, 308].includes(code) || !location) return null;
-  const url = new URL(location, hop.url);
+/** A redirected request is addressed to its new URL's host, as Go's client does (headers otherwise follow). */
+function withoutHost(header: Record<string, string[]>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(header).filter(([k]) => k.toLowerCase() !== 'host'));
+}
+
+const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+function redirectTarget(hop: Hop, head: ResponseHead): Hop | null {
+  const code = head.code;
+  if (![301, 302, 303, 307, 308].includes(code) || !head.location) return null;
+  let url: URL;
+  try {
+    url = new URL(head.location, hop.url);
+  } catch {
+    return null;
+  }
   if (code === 307 || code === 308) return { url, method: hop.method, body: hop.body };
   return { url, method: hop.method === 'HEAD' ? 'HEAD' : 'GET', body: '' };
 }

@@ -11,9 +11,9 @@ import type { Logger } from '../../lib/logger.js';
 import { systemRng, type Rng } from '../../lib/rng.js';
 import type { CheckStatus, HealthCheck, NodeService } from '../../structs/catalog.js';
 import { DEFAULT_CHECK_TIMEOUT_NS, DEFAULT_OUTPUT_MAX, type CheckSpec } from '../definitions.js';
-import { IntervalRunner, type CheckRunner, type Probe, type ReportFn } from './runner.js';
+import { IntervalRunner, SlotClock, type CheckRunner, type Probe, type ReportFn } from './runner.js';
 import { StatusDamper, dampingLimits } from './damping.js';
-import { HttpPools, HttpProbe } from './http.js';
+import { HttpProbe } from './http.js';
 import { TcpProbe } from './tcp.js';
 import { UdpProbe } from './udp.js';
 import { GrpcProbe } from './grpc.js';
@@ -70,7 +70,7 @@ export class CheckRegistry {
   private reaperInstance: CriticalReaper | null = null;
   private readonly rng: Rng;
   private readonly probes: Record<string, ProbeFactory>;
-  private readonly pools = new HttpPools();
+  private readonly clock = new SlotClock();
 
   constructor(
     private readonly agent: CheckAgent,
@@ -81,7 +81,7 @@ export class CheckRegistry {
     this.probes = {
       http: ({ spec: { def: d }, timeoutMs, outputMax }) => new HttpProbe({
         url: d.HTTP!, method: d.Method ?? 'GET', header: d.Header ?? {}, body: d.Body ?? '', timeoutMs, outputMax,
-        disableRedirects: !!d.DisableRedirects, pools: this.pools, ...tls(d),
+        disableRedirects: !!d.DisableRedirects, ...tls(d),
       }),
       tcp: ({ spec: { def: d }, timeoutMs }) => new TcpProbe({ addr: d.TCP!, timeoutMs, useTls: !!d.TCPUseTLS, ...tls(d) }),
       udp: ({ spec: { def: d }, timeoutMs }) => new UdpProbe({ addr: d.UDP!, timeoutMs }),
@@ -127,7 +127,6 @@ export class CheckRegistry {
     for (const { runner } of this.runners.values()) runner.stop();
     this.runners.clear();
     this.reaperInstance?.stop();
-    this.pools.destroy();
   }
 
   /** How many checks of each kind are running (for /v1/agent/self stats). */
@@ -151,7 +150,7 @@ export class CheckRegistry {
       if (status) this.record(id, status, r.output);
     };
     const probe = factory({ spec, row, timeoutMs: timeoutNs / 1e6, outputMax, report });
-    return new IntervalRunner(probe, { intervalMs: spec.intervalNs / 1e6, rng: this.rng, report });
+    return new IntervalRunner(probe, { intervalMs: spec.intervalNs / 1e6, rng: this.rng, report, clock: this.clock });
   }
 
   private alias(spec: CheckSpec, row: HealthCheck): CheckRunner {

@@ -30,6 +30,8 @@ export interface IntervalOptions {
   intervalMs: number;
   rng: Rng;
   report: ReportFn;
+  /** Shared by a registry's checks so that runs due close together start in one timer wakeup. */
+  clock?: SlotClock;
 }
 
 /** Consul's lib.RandomStagger: the first run lands uniformly within one interval. */
@@ -37,15 +39,64 @@ export function firstRunDelayMs(intervalMs: number, rng: Rng): number {
   return randomInt(rng, Math.floor(intervalMs));
 }
 
+/** The widest slot: a run may start up to this much after it was due (a tenth of the 1 s minimum interval). */
+export const SLOT_MAX_MS = 100;
+
+/**
+ * Groups timers into slots so that everything due within one slot fires from a single wakeup. On a
+ * virtual machine each wakeup of an idle process costs more CPU than the probe it starts, and 1,000
+ * checks on 10 s intervals would wake the agent 100 times a second, each for one check. Slots are
+ * `min(SLOT_MAX_MS, interval/10)` wide, so 1,000 such checks still start spread over 100 slots, never
+ * at once, and each run is late by less than a tenth of its interval.
+ */
+export class SlotClock {
+  private readonly slots = new Map<number, { timer: NodeJS.Timeout; fns: Set<() => void> }>();
+
+  constructor(private readonly nowMs: () => number = () => performance.now()) {}
+
+  /** Calls fn once, at the end of the slot holding now+delayMs; the returned function cancels it. */
+  schedule(delayMs: number, slotMs: number, fn: () => void): () => void {
+    const width = Math.max(1, Math.floor(slotMs));
+    const now = this.nowMs();
+    const key = Math.ceil((now + delayMs) / width) * width;
+    let slot = this.slots.get(key);
+    if (!slot) {
+      const fns = new Set<() => void>();
+      const timer = setTimeout(() => {
+        this.slots.delete(key);
+        for (const f of fns) f();
+      }, Math.max(0, key - now));
+      timer.unref();
+      slot = { timer, fns };
+      this.slots.set(key, slot);
+    }
+    const entry = slot;
+    entry.fns.add(fn);
+    return () => {
+      if (!entry.fns.delete(fn) || entry.fns.size > 0) return;
+      clearTimeout(entry.timer);
+      if (this.slots.get(key) === entry) this.slots.delete(key);
+    };
+  }
+}
+
+const defaultClock = new SlotClock();
+
 /** Runs a probe after a random stagger, then every interval measured from the end of the last run. */
 export class IntervalRunner implements CheckRunner {
-  private timer: NodeJS.Timeout | null = null;
+  private cancel: (() => void) | null = null;
   private stopped = false;
+  /** When the pending run was due, before its slot rounded it up. */
+  private dueAt = 0;
+  private readonly slotMs: number;
+  private readonly fireFn = (): void => void this.fire();
 
   constructor(
     private readonly probe: Probe,
     private readonly o: IntervalOptions,
-  ) {}
+  ) {
+    this.slotMs = Math.min(SLOT_MAX_MS, o.intervalMs / 10);
+  }
 
   start(): void {
     this.arm(firstRunDelayMs(this.o.intervalMs, this.o.rng));
@@ -53,18 +104,21 @@ export class IntervalRunner implements CheckRunner {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancel?.();
+    this.cancel = null;
   }
 
   private arm(delayMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.fire(), delayMs);
-    this.timer.unref();
+    this.dueAt = performance.now() + delayMs;
+    this.cancel = (this.o.clock ?? defaultClock).schedule(delayMs, this.slotMs, this.fireFn);
   }
 
   private async fire(): Promise<void> {
-    this.timer = null;
+    this.cancel = null;
+    // The slot's lateness is taken off the next delay, so each check keeps its own phase; otherwise
+    // checks sharing a slot would leave it together and stay bunched for good.
+    const late = Math.max(0, performance.now() - this.dueAt);
     let result: CheckResult;
     try {
       result = await this.probe.run();
@@ -73,6 +127,6 @@ export class IntervalRunner implements CheckRunner {
     }
     if (this.stopped) return;
     this.o.report(result);
-    this.arm(this.o.intervalMs);
+    this.arm(Math.max(0, this.o.intervalMs - late));
   }
 }
