@@ -9,10 +9,12 @@ import type { WatchSet } from './watch.js';
 
 /** Fills defaults for an incoming entry so stored rows always have every field. */
 export function normalizeEntry(e: DirEntry): DirEntry {
+  const flags = typeof e.Flags === 'bigint' ? e.Flags : BigInt(e.Flags ?? 0);
   return {
     Key: e.Key ?? '',
     Value: e.Value ?? null,
-    Flags: typeof e.Flags === 'bigint' ? e.Flags : BigInt(e.Flags ?? 0),
+    // Decoders make a new bigint per entry; the common 0 shares the literal's (16 bytes a key).
+    Flags: flags === 0n ? 0n : flags,
     Session: e.Session ?? '',
     LockIndex: e.LockIndex ?? 0,
     CreateIndex: e.CreateIndex ?? 0,
@@ -31,8 +33,28 @@ function sameEntry(a: DirEntry, b: DirEntry): boolean {
 }
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The bytes a stored value keeps alive. A value usually arrives as a view into a larger buffer
+ * (the raft command it was decoded from, a network read, a WAL segment read at start-up), which
+ * would stay in memory for as long as the key does. A copy owns just its bytes; Buffer.from puts
+ * small ones (< 4 KiB) side by side in Node's shared 8 KiB pool slabs, which saves a separate
+ * allocation (and ArrayBuffer object) per value. Returned as a plain Uint8Array view.
+ */
+function ownedValue(v: Uint8Array | null, previous: DirEntry | undefined): Uint8Array | null {
+  if (v === null || v === previous?.Value) return v; // already stored (a session release re-puts it)
+  return ownedBytes(v);
+}
+
+/** `v` itself if it is a large value that owns its whole buffer, else a copy (see ownedValue). */
+export function ownedBytes(v: Uint8Array): Uint8Array {
+  if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.length >= 4096) return v;
+  const b = Buffer.from(v);
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
 function insertEntry(tx: Tx, entry: DirEntry, previous: DirEntry | undefined): void {
   const db = tx.db;
+  entry.Value = ownedValue(entry.Value, previous);
   tx.put(db.kvs, entry.Key, Object.freeze(entry));
   if (previous && previous.Session && previous.Session !== entry.Session) {
     tx.unlink(db.kvsBySession, previous.Session, entry.Key);

@@ -4,6 +4,7 @@
 import { Packr } from 'msgpackr';
 import type { DirEntry, HealthCheck, Node, Session } from '../structs/index.js';
 import { type BTree, type Db, type ServiceRow, lc, pairKey } from './db.js';
+import { ownedBytes } from './kvs.js';
 import { sessionCheckIds } from './sessions.js';
 
 const SNAPSHOT_VERSION = 1;
@@ -183,7 +184,8 @@ export function decodeSnapshotInto(db: Db, data: Uint8Array): void {
     if (c.ServiceName) link(db.checksByServiceName, lc(c.ServiceName), key);
   }
   for (const k of snap.kvs) {
-    const value = k.Value == null ? null : new Uint8Array(k.Value);
+    // A copy: the decoded value is a view into the whole snapshot buffer.
+    const value = k.Value == null ? null : ownedBytes(k.Value);
     const entry: DirEntry = Object.freeze({ ...k, Value: value, Flags: BigInt(k.Flags) });
     db.kvs.set(entry.Key, entry);
     if (entry.Session) link(db.kvsBySession, entry.Session, entry.Key);

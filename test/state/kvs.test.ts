@@ -164,3 +164,24 @@ test('onTombstone hints the GC after deletes that leave tombstones, not after ro
   assert.deepEqual(hints, [3, 5]);
   assert.ok(s.kvsGet(null, 'b')[1], 'the failed txn left b in place');
 });
+
+test('a stored value owns its bytes: it does not keep the buffer it arrived in alive', () => {
+  const s = new StateStore();
+  // As from a raft command: the value is a view into a larger buffer.
+  const command = new Uint8Array(5000).fill(7);
+  command.set(new TextEncoder().encode('hello'), 100);
+  s.kvsSet(1, { ...kv('a'), Value: command.subarray(100, 105) });
+  const big = new Uint8Array(10_000).fill(1);
+  s.kvsSet(2, { ...kv('big'), Value: big.subarray(10, 8010) });
+  const [, a] = s.kvsGet(null, 'a');
+  assert.equal(new TextDecoder().decode(a!.Value!), 'hello');
+  assert.notEqual(a!.Value!.buffer, command.buffer);
+  assert.ok(a!.Value!.buffer.byteLength <= 8192, `a small value sits in a pool slab (${a!.Value!.buffer.byteLength} bytes)`);
+  assert.equal(Object.getPrototypeOf(a!.Value), Uint8Array.prototype, 'a plain Uint8Array');
+  const [, b] = s.kvsGet(null, 'big');
+  assert.equal(b!.Value!.buffer.byteLength, 8000, 'a large value gets a buffer of its own size');
+  command.fill(0);
+  big.fill(0);
+  assert.equal(new TextDecoder().decode(s.kvsGet(null, 'a')[1]!.Value!), 'hello', 'later writes to the source do not show');
+  assert.equal(s.kvsGet(null, 'big')[1]!.Value![0], 1);
+});
