@@ -1,8 +1,10 @@
 // RaftNode: the driver. It owns the clock, timers, storage, transport and FSM, and is the only
 // caller of the core. One loop turns each Ready into work in a fixed order:
-//   persist (one group-committed write + fdatasync) -> send messages -> apply -> advance.
-// Proposals made during one event-loop turn enter the core together, so they share one Ready,
-// one write and one fdatasync; while that fsync runs, the next batch accumulates.
+//   persist (one group-committed write + fdatasync) -> send messages -> advance,
+// and applies what a Ready committed while the next Ready's fdatasync runs (or at once when there
+// is no next one). Proposals made during one event-loop turn enter the core together, so they
+// share one Ready, one write and one fdatasync; while that fsync runs, the next batch accumulates.
+// Linearizable reads go through read-index.ts; snapshots are taken here and written by storage/.
 
 import { type Clock, systemClock } from '../lib/clock.js';
 import { ConclaveError } from '../lib/errors.js';
@@ -13,6 +15,8 @@ import {
 } from './api.js';
 import { EntryType, type Entry, type Message, NONE, type Ready, type Snapshot, isLocalMessage, messageProblem } from './core/messages.js';
 import { RawNode } from './core/raw-node.js';
+import { ReadIndexQueue } from './read-index.js';
+import { raftStats } from './stats.js';
 import { bootstrapIfEmpty, configurationProblem, decodeConfiguration, encodeConfiguration } from './storage/configuration.js';
 import { DiskStorage } from './storage/disk-storage.js';
 import type { StorageIo } from './storage/io.js';
@@ -118,10 +122,7 @@ export class RaftNode {
 
   private proposeQueue: QueuedProposal[] = [];
   private readonly inflight = new Map<number, PendingProposal>();
-  private readBatch: Waiter[] = [];
-  private readonly pendingReads = new Map<string, { waiters: Waiter[]; timer: NodeJS.Timeout }>();
-  /** Reads whose read index is known, waiting for the applied index to reach it. */
-  private readWaiters: { index: number; waiters: Waiter[] }[] = [];
+  private readonly reads: ReadIndexQueue;
   /**
    * Committed, durable entries not yet applied. Applying a batch is held back until the next batch's
    * fdatasync has been started, so the FSM work and the answers to clients overlap the disk's wait
@@ -131,7 +132,6 @@ export class RaftNode {
   private deferred: Entry[] = [];
   private applyScheduled = false;
   private leaderWaiters: ((ok: boolean) => void)[] = [];
-  private readSeq = 0;
 
   private lastLeaderContact = -1;
   /** Addresses of peers outside the configuration, learned from the transport. */
@@ -158,6 +158,7 @@ export class RaftNode {
     const m = opts.raftMultiplier ?? 5;
     if (!(m >= 1 && m <= 10)) throw new RangeError(`raftMultiplier must be between 1 and 10, got ${m}`);
     this.tickMs = opts.tickMs ?? TICK_MS_PER_MULTIPLIER * m;
+    this.reads = new ReadIndexQueue(opts.id);
     const snap = storage.latestSnapshot();
     this.configuration = snap ? snap.configuration : emptyConfiguration;
     this.appliedIndex = snap?.index ?? 0;
@@ -225,7 +226,7 @@ export class RaftNode {
     const err = this.writeBlocked();
     if (err) return Promise.reject(err);
     return new Promise((resolve, reject) => {
-      this.readBatch.push({ resolve, reject });
+      this.reads.add({ resolve, reject });
       this.scheduleLoop();
     });
   }
@@ -383,19 +384,7 @@ export class RaftNode {
 
   /** Consul's /v1/agent/self Stats.raft (hashicorp/raft's Stats()); every value a string. */
   stats(): Record<string, string> {
-    const s = this.status();
-    const others = s.configuration.servers.filter((x) => x.suffrage === 'voter' && x.id !== this.opts.id).length;
-    const state = { leader: 'Leader', follower: 'Follower', candidate: 'Candidate', precandidate: 'Candidate' }[s.role];
-    const lastContact = s.role === 'leader' ? '0' : s.lastContactMs < 0 ? 'never' : formatGoDuration(s.lastContactMs);
-    const conf = '[' + s.configuration.servers.map((x) => `{Suffrage:${x.suffrage === 'voter' ? 'Voter' : 'Nonvoter'} ID:${x.id} Address:${x.address}}`).join(' ') + ']';
-    return {
-      applied_index: String(s.appliedIndex), commit_index: String(s.commitIndex), fsm_pending: '0',
-      last_contact: lastContact, last_log_index: String(s.lastLogIndex), last_log_term: String(s.lastLogTerm),
-      last_snapshot_index: String(s.lastSnapshotIndex), last_snapshot_term: String(s.lastSnapshotTerm),
-      latest_configuration: conf, latest_configuration_index: String(s.configuration.index), num_peers: String(others),
-      protocol_version: '3', protocol_version_max: '3', protocol_version_min: '0',
-      snapshot_version_max: '1', snapshot_version_min: '0', state, term: String(s.term),
-    };
+    return raftStats(this.status(), this.opts.id);
   }
 
   /** Takes a snapshot now (Consul's snapshot API and tests), then compacts the log behind it. */
@@ -494,7 +483,7 @@ export class RaftNode {
     const finish = () => {
       if (this.loopRunning === run) this.loopRunning = null;
       // Work that arrived while the loop was winding down must not wait for the next tick.
-      if (this.proposeQueue.length > 0 || this.readBatch.length > 0) this.scheduleLoop();
+      if (this.proposeQueue.length > 0 || this.reads.hasQueued()) this.scheduleLoop();
     };
     run.then(finish, finish);
     return run;
@@ -547,12 +536,12 @@ export class RaftNode {
       if (m.type === 'MsgSnap') this.core.reportSnapshot(m.to, false);
     }
     for (const e of rd.committedEntries) this.deferred.push(e);
-    for (const rs of rd.readStates) this.onReadState(rs.index, rs.context);
+    for (const rs of rd.readStates) this.reads.answer(rs.index, rs.context);
     this.core.advance(rd);
     // A configuration change reaches the core at once (quorum and progress depend on it), and the
     // read waiters whose index is already applied go now.
     if (rd.committedEntries.some((e) => e.type === EntryType.ConfChange)) this.applyDeferred();
-    else this.releaseReadWaiters();
+    else this.reads.release(this.appliedIndex);
   }
 
   private scheduleApply(): void {
@@ -570,7 +559,7 @@ export class RaftNode {
     const entries = this.deferred;
     this.deferred = [];
     for (const e of entries) this.applyEntry(e);
-    this.releaseReadWaiters();
+    this.reads.release(this.appliedIndex);
     if (!this.snapshotting && this.appliedIndex - this.lastSnapshot.index >= (this.opts.snapshotThreshold ?? 16384)) this.maybeSnapshot();
   }
 
@@ -594,39 +583,10 @@ export class RaftNode {
   }
 
   private flushReads(): void {
-    if (this.readBatch.length === 0) return;
-    const waiters = this.readBatch;
-    this.readBatch = [];
-    const err = this.writeBlocked();
-    if (err) {
-      for (const w of waiters) w.reject(err);
-      return;
-    }
-    const context = `${this.opts.id}/${++this.readSeq}`;
-    const timer = setTimeout(() => {
-      const p = this.pendingReads.get(context);
-      if (!p) return;
-      this.pendingReads.delete(context);
-      for (const w of p.waiters) w.reject(new RaftError('ERR_RAFT_TIMEOUT', 'timed out confirming leadership'));
-    }, this.tickMs * ELECTION_TICKS);
-    timer.unref();
-    this.pendingReads.set(context, { waiters, timer });
-    this.core.readIndex(context);
-  }
-
-  private onReadState(index: number, context: string): void {
-    const p = this.pendingReads.get(context);
-    if (!p) return;
-    clearTimeout(p.timer);
-    this.pendingReads.delete(context);
-    this.readWaiters.push({ index, waiters: p.waiters });
-  }
-
-  private releaseReadWaiters(): void {
-    if (this.readWaiters.length === 0) return;
-    const ready = this.readWaiters.filter((w) => w.index <= this.appliedIndex);
-    this.readWaiters = this.readWaiters.filter((w) => w.index > this.appliedIndex);
-    for (const r of ready) for (const w of r.waiters) w.resolve();
+    if (!this.reads.hasQueued()) return;
+    const context = this.reads.startRound(this.writeBlocked(), this.tickMs * ELECTION_TICKS,
+      () => new RaftError('ERR_RAFT_TIMEOUT', 'timed out confirming leadership'));
+    if (context !== null) this.core.readIndex(context);
   }
 
   private applyEntry(e: Entry): void {
@@ -672,11 +632,7 @@ export class RaftNode {
       const lost = new RaftError('ERR_RAFT_LEADERSHIP_LOST', 'leadership lost while committing log');
       for (const p of this.inflight.values()) p.reject(lost);
       this.inflight.clear();
-      for (const [ctx, p] of this.pendingReads) {
-        clearTimeout(p.timer);
-        for (const w of p.waiters) w.reject(lost);
-        this.pendingReads.delete(ctx);
-      }
+      this.reads.rejectRounds(lost);
     }
     if (lead !== NONE) for (const w of this.leaderWaiters.slice()) w(true);
     if (this.transfer && lead !== NONE && !isSelf) {
@@ -699,15 +655,7 @@ export class RaftNode {
     this.proposeQueue = [];
     for (const p of this.inflight.values()) p.reject(err);
     this.inflight.clear();
-    for (const w of this.readBatch) w.reject(err);
-    this.readBatch = [];
-    for (const p of this.pendingReads.values()) {
-      clearTimeout(p.timer);
-      for (const w of p.waiters) w.reject(err);
-    }
-    this.pendingReads.clear();
-    for (const r of this.readWaiters) for (const w of r.waiters) w.reject(err);
-    this.readWaiters = [];
+    this.reads.rejectAll(err);
   }
 
   // ------------------------------------------------------------------------------- snapshots
@@ -752,14 +700,4 @@ export class RaftNode {
     if (id === this.opts.id) return this.opts.address;
     return this.peer(id)?.address ?? null;
   }
-}
-
-// --------------------------------------------------------------------------------- helpers
-
-/** Go's time.Duration String() for milliseconds, as Consul prints last_contact ("12.5ms", "1.2s"). */
-function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1) return `${+(ms * 1000).toFixed(3)}µs`;
-  if (ms < 1000) return `${+ms.toFixed(6)}ms`;
-  return `${+(ms / 1000).toFixed(9)}s`;
 }
