@@ -17,8 +17,7 @@ import { randomInt, systemRng } from '../lib/rng.js';
 import { CONSUL_VERSION } from '../lib/version.js';
 import { LocalState } from './local-state.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
-import { healthCheckFor, parseCheck, parseService, truncateOutput, validStatus, type CheckSpec } from './definitions.js';
-import { TtlCheck, ttlExpiredOutput } from './checks/ttl.js';
+import { healthCheckFor, parseCheck, parseService, validStatus, type CheckSpec } from './definitions.js';
 import { CheckRegistry } from './checks/registry.js';
 import { contentHash } from './content-hash.js';
 import { buildSelf, nodeInfo, selfMember, serfTags } from './identity.js';
@@ -58,8 +57,7 @@ export class Agent implements AgentApi {
   private http: HttpApi | null = null;
   private dns: DnsServer | null = null;
   private ae: AntiEntropy | null = null;
-  private ttls = new Map<string, TtlCheck>();
-  /** Runs every non-TTL check and the DeregisterCriticalServiceAfter reaper (src/agent/checks). */
+  /** Runs every check, TTL ones included, and the DeregisterCriticalServiceAfter reaper (src/agent/checks). */
   private readonly checkRunners = new CheckRegistry(this);
   private startedAt = Date.now();
   private stopping: Promise<void> | null = null;
@@ -163,7 +161,6 @@ export class Agent implements AgentApi {
     this.ae?.stop();
     this.cache.close();
     await this.membership?.shutdown().catch(() => {});
-    for (const t of this.ttls.values()) t.stop();
     this.checkRunners.stop();
     this.server?.abortQueries();
     await this.dns?.close();
@@ -298,8 +295,8 @@ export class Agent implements AgentApi {
       serfStats: this.membership?.stats() ?? {},
       knownServers: this.servers.size,
       counts: {
-        checkMonitors: Object.values(this.checkRunners.counts()).reduce((a, b) => a + b, 0),
-        checkTtls: this.ttls.size,
+        checkMonitors: Object.entries(this.checkRunners.counts()).reduce((a, [kind, n]) => (kind === 'ttl' ? a : a + n), 0),
+        checkTtls: this.checkRunners.counts()['ttl'] ?? 0,
         checks: this.state.liveChecks().length,
         services: this.state.liveServices().length,
       },
@@ -449,25 +446,11 @@ export class Agent implements AgentApi {
     const prev = this.state.check(row.CheckID);
     // A re-registered check keeps its last status unless the definition sets one.
     if (prev && !spec.def.Status) row = { ...row, Status: prev.Status, Output: prev.Output };
-    this.ttls.get(row.CheckID)?.stop();
-    this.ttls.delete(row.CheckID);
     this.state.addCheck(row, token);
-    if (spec.type === 'ttl') {
-      const ttl = new TtlCheck(row.CheckID, spec.ttlNs / 1e6, {
-        expire: (id, last) => {
-          this.log.named('agent').warn('Check missed TTL, is now critical', { check: id });
-          this.state.updateCheck(id, 'critical', ttlExpiredOutput(last));
-        },
-      });
-      this.ttls.set(row.CheckID, ttl);
-      ttl.start();
-    }
     this.checkRunners.add(spec, row);
   }
 
   private removeCheckInternal(id: string): boolean {
-    this.ttls.get(id)?.stop();
-    this.ttls.delete(id);
     this.checkRunners.remove(id);
     return this.state.removeCheck(id);
   }
@@ -484,11 +467,9 @@ export class Agent implements AgentApi {
     if (!this.state.check(id)) {
       throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
     }
-    const ttl = this.ttls.get(id);
-    if (!ttl) throw new ConclaveError('ERR_INTERNAL', `CheckID "${id}" does not have associated TTL`);
-    const out = truncateOutput(output);
-    ttl.reported(out);
-    this.state.updateCheck(id, status, out);
+    if (!this.checkRunners.reported(id, status, output)) {
+      throw new ConclaveError('ERR_INTERNAL', `CheckID "${id}" does not have associated TTL`);
+    }
     await this.ae?.syncNow().catch(() => {});
   }
 

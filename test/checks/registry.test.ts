@@ -155,3 +155,28 @@ test('a check that recovers before the limit keeps its service', async (t) => {
   assert.deepEqual(f.deregistered, []);
   assert.ok(f.state.service('web'));
 });
+
+test('TTL checks live in the registry: reports record and restart the TTL, silence expires them', async (t) => {
+  const f = fakeAgent();
+  t.after(() => f.registry.stop());
+  const spec = { ...parseCheck({ Name: 'beat', TTL: '1s', OutputMaxSize: 8 }) };
+  spec.ttlNs = 150e6; // below Consul's floor, for speed
+  const row = healthCheckFor(spec, 'node1', null, 0, 1);
+  f.state.addCheck(row);
+  f.registry.add(spec, row);
+  assert.deepEqual(f.registry.counts(), { ttl: 1 });
+  assert.equal(statusOf(f, 'beat'), 'critical', 'a TTL check starts critical');
+  assert.equal(f.registry.reported('beat', 'passing', 'all is well'), true);
+  assert.equal(f.state.check('beat')?.Status, 'passing');
+  assert.equal(f.state.check('beat')?.Output, 'all is w ... (captured 8 of 11 bytes)');
+  await waitFor(() => statusOf(f, 'beat') === 'critical', { what: 'the TTL to expire', timeoutMs: 5_000, intervalMs: 10 });
+  assert.equal(f.state.check('beat')?.Output, 'TTL expired (last output before timeout follows): all is w ... (captured 8 of 11 bytes)');
+  assert.equal(f.registry.reported('beat', 'warning', ''), true);
+  assert.equal(statusOf(f, 'beat'), 'warning');
+  // Only TTL checks take reports.
+  add(f, { Name: 'other', HTTP: 'http://127.0.0.1:1/', Interval: '60s' }, null, 60_000);
+  assert.equal(f.registry.reported('other', 'passing', ''), false);
+  assert.equal(f.registry.reported('nope', 'passing', ''), false);
+  f.registry.remove('beat');
+  assert.equal(f.registry.reported('beat', 'passing', ''), false);
+});

@@ -2,15 +2,15 @@
 // kinds (no parallel map per kind). The registry also owns what every kind shares: flap damping,
 // the output cap and discard_check_output, and the DeregisterCriticalServiceAfter reaper.
 //
-// TTL checks are the exception: the agent still runs them itself (./ttl.ts) because its TTL update
-// endpoint talks to them; the registry only watches them for the reaper.
+// TTL checks live here too (./ttl.ts): the agent's /v1/agent/check/{pass,warn,fail,update} endpoints
+// call `reported()`, which records the result and restarts the TTL.
 //
 // Who calls: the agent, from addCheckInternal / removeCheckInternal / shutdown. Calls are synchronous
 // and never overlap; runners report later, from timers and I/O callbacks.
 import type { Logger } from '../../lib/logger.js';
 import { systemRng, type Rng } from '../../lib/rng.js';
 import type { CheckStatus, HealthCheck, NodeService } from '../../structs/catalog.js';
-import { DEFAULT_CHECK_TIMEOUT_NS, DEFAULT_OUTPUT_MAX, type CheckSpec } from '../definitions.js';
+import { DEFAULT_CHECK_TIMEOUT_NS, DEFAULT_OUTPUT_MAX, truncateOutput, type CheckSpec } from '../definitions.js';
 import { IntervalRunner, SlotClock, type CheckRunner, type Probe, type ReportFn } from './runner.js';
 import { StatusDamper, dampingLimits } from './damping.js';
 import { HttpProbe } from './http.js';
@@ -23,6 +23,7 @@ import { DockerProbe, dockerSocketPath } from './docker.js';
 import { OsServiceProbe, SYSTEMD_DEFAULTS } from './os-service.js';
 import { AliasRunner } from './alias.js';
 import { CriticalReaper } from './reaper.js';
+import { TtlRunner, ttlExpiredOutput } from './ttl.js';
 
 /** Consul's default for script checks (and the other checks that run a program). */
 export const DEFAULT_SCRIPT_TIMEOUT_NS = 30e9;
@@ -66,7 +67,7 @@ interface BuildContext {
 type ProbeFactory = (c: BuildContext) => Probe;
 
 export class CheckRegistry {
-  private readonly runners = new Map<string, { kind: string; runner: CheckRunner }>();
+  private readonly runners = new Map<string, { kind: string; runner: CheckRunner; outputMax: number }>();
   private reaperInstance: CriticalReaper | null = null;
   private readonly rng: Rng;
   private readonly probes: Record<string, ProbeFactory>;
@@ -100,16 +101,31 @@ export class CheckRegistry {
     };
   }
 
-  /** Starts (or restarts) the runner for a check just written to local state. TTL checks only feed the reaper. */
+  /** Starts (or restarts) the runner for a check just written to local state. */
   add(spec: CheckSpec, row: HealthCheck): void {
     this.remove(row.CheckID);
     if (spec.deregisterAfterNs > 0 && row.ServiceID) {
       this.reaper().track(row.CheckID, row.ServiceID, spec.deregisterAfterNs / 1e6);
     }
-    const runner = this.build(spec, row);
+    const outputMax = this.outputMax(spec);
+    const runner = this.build(spec, row, outputMax);
     if (!runner) return;
-    this.runners.set(row.CheckID, { kind: spec.type, runner });
+    this.runners.set(row.CheckID, { kind: spec.type, runner, outputMax });
     runner.start();
+  }
+
+  /**
+   * A TTL check's report (/v1/agent/check/pass|warn|fail|update): records status and output (cut to
+   * the check's output limit, as Consul's CheckTTL does) and restarts the TTL. False when `id` is not
+   * a running TTL check.
+   */
+  reported(id: string, status: CheckStatus, output: string): boolean {
+    const r = this.runners.get(id);
+    if (!r || !(r.runner instanceof TtlRunner)) return false;
+    const out = truncateOutput(output, r.outputMax);
+    r.runner.reported(out);
+    this.record(id, status, out);
+    return true;
   }
 
   /** Stops a check's runner; safe for unknown IDs. */
@@ -136,14 +152,23 @@ export class CheckRegistry {
     return out;
   }
 
-  private build(spec: CheckSpec, row: HealthCheck): CheckRunner | null {
+  private outputMax(spec: CheckSpec): number {
+    return spec.def.OutputMaxSize && spec.def.OutputMaxSize > 0 ? spec.def.OutputMaxSize : this.agent.config.checkOutputMaxSize || DEFAULT_OUTPUT_MAX;
+  }
+
+  private build(spec: CheckSpec, row: HealthCheck, outputMax: number): CheckRunner | null {
     const id = row.CheckID;
     if (spec.type === 'alias') return this.alias(spec, row);
+    if (spec.type === 'ttl') {
+      return new TtlRunner(spec.ttlNs / 1e6, (last) => {
+        this.agent.log.named('agent').warn('Check missed TTL, is now critical', { check: id });
+        this.record(id, 'critical', ttlExpiredOutput(last));
+      });
+    }
     const factory = this.probes[spec.type];
     if (!factory) return null;
     const programs = spec.type === 'script' || spec.type === 'docker' || spec.type === 'os_service';
     const timeoutNs = spec.timeoutNs > 0 ? spec.timeoutNs : programs ? DEFAULT_SCRIPT_TIMEOUT_NS : DEFAULT_CHECK_TIMEOUT_NS;
-    const outputMax = spec.def.OutputMaxSize && spec.def.OutputMaxSize > 0 ? spec.def.OutputMaxSize : this.agent.config.checkOutputMaxSize || DEFAULT_OUTPUT_MAX;
     const damper = new StatusDamper(dampingLimits(spec.def));
     const report: ReportFn = (r) => {
       const status = damper.next(r.status);
