@@ -1,9 +1,9 @@
 // The disk's serial fsync rate: write 4 KiB and fdatasync, one after the other, in a file in the given
 // dir. Two ways, interleaved so that other load on the machine hits both alike:
-//   append      the file grows with every write (what Conclave's WAL does today); each fdatasync must
+//   append      the file grows with every write; each fdatasync must
 //               also make the new file size durable, which costs an extra journal commit on ext4;
-//   overwrite   into a file zero-filled beforehand (what a WAL with preallocated segments, like
-//               etcd's, does); only data goes to disk.
+//   overwrite   into a file zero-filled beforehand (what a WAL with preallocated segments does,
+//               etcd's and Conclave's alike); only data goes to disk.
 // The rate is the ceiling for a server that fsyncs once per write; group commit is what lets a
 // server go past it.
 import { closeSync, fdatasyncSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';

@@ -2,9 +2,10 @@
 // WAL tails are handled at start-up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent, http, tempDir, type AgentProcess } from '../support/agent-process.js';
+import { recordsEnd } from '../raft/support/wal-files.js';
 
 const IP = '127.0.0.16';
 
@@ -82,8 +83,12 @@ test('a torn WAL tail is cut off and the agent starts with its data', async () =
   await agent.kill9();
   const files = walFiles(dataDir);
   assert.ok(files.length > 0, 'a WAL segment exists');
-  // A partially written record: a length prefix promising more bytes than follow.
-  appendFileSync(files[files.length - 1]!, Buffer.from([0x40, 0x00, 0x00, 0x00, 0xde, 0xad]));
+  // A partially written record right after the last good one (inside the preallocated zeros): a
+  // length prefix promising more bytes than were written.
+  const last = files[files.length - 1]!;
+  const buf = readFileSync(last);
+  Buffer.from([0x40, 0x00, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x01]).copy(buf, recordsEnd(last));
+  writeFileSync(last, buf);
   agent = await start(dataDir);
   try {
     const r = await http(agent.base, 'GET', '/v1/kv/torn/?recurse');
@@ -101,7 +106,7 @@ test('a corrupt record in the middle of the WAL stops the agent with a clear mes
   await agent.kill9();
   const file = walFiles(dataDir)[0]!;
   const buf = readFileSync(file);
-  const at = Math.floor(buf.length / 3);
+  const at = Math.floor(recordsEnd(file) / 3);
   buf[at] = buf[at]! ^ 0xff;
   writeFileSync(file, buf);
   const failed = await startAgent({ ip: IP, dev: false, nodeName: 'durable', args: serverArgs(dataDir), waitLeader: true }).then(

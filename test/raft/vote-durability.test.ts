@@ -38,6 +38,7 @@ function recordingIo(events: Event[]): StorageIo {
       }
       return nodeStorageIo.write(fd, buf, pos);
     },
+    zeroFill: (fd, from, to) => nodeStorageIo.zeroFill(fd, from, to),
     async fdatasync(fd) {
       await nodeStorageIo.fdatasync(fd);
       events.push({ kind: 'sync' });

@@ -3,33 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { DiskStorage } from '../../src/raft/storage/disk-storage.js';
 import { countingIo } from '../../src/raft/storage/io.js';
 import { WalCorruptionError } from '../../src/raft/storage/wal/record.js';
-import { EntryType, type Entry } from '../../src/raft/core/messages.js';
 import { crc32c } from '../../src/lib/crc32c.js';
-
-function tempDir(t: { after(fn: () => void): void }): string {
-  const d = mkdtempSync(join(tmpdir(), 'conclave-wal-'));
-  t.after(() => rmSync(d, { recursive: true, force: true }));
-  return d;
-}
-
-const ent = (index: number, term: number, s = `e${index}`): Entry => ({ index, term, type: EntryType.Normal, data: new TextEncoder().encode(s) });
-
-function memLogger() {
-  const lines: { level: string; msg: string; fields?: object }[] = [];
-  const at = (level: string) => (msg: string, fields?: object) => { lines.push({ level, msg, fields }); };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
-}
-
-function segments(dir: string): string[] {
-  const w = join(dir, 'raft', 'wal');
-  return fs.readdirSync(w).filter((n) => n.endsWith('.wal')).sort().map((n) => join(w, n));
-}
+import { ent, memLogger, recordsEnd, segments, tempDir } from './support/wal-files.js';
 
 test('crc32c matches the standard check value', () => {
   assert.equal(crc32c(new TextEncoder().encode('123456789')), 0xe3069283);
@@ -69,7 +48,7 @@ test('a torn tail (partial last record) is cut off with a warning; earlier batch
   await s.sync(true);
   await s.close();
   const [seg] = segments(dir);
-  const size = fs.statSync(seg!).size;
+  const size = recordsEnd(seg!);
   fs.truncateSync(seg!, size - 3); // the crash tore the second batch's record
 
   const logger = memLogger();
@@ -98,7 +77,7 @@ test('a bad checksum on the last record is treated as a torn write', async (t) =
   await s.close();
   const [seg] = segments(dir);
   const buf = fs.readFileSync(seg!);
-  buf[buf.length - 2] ^= 0xff;
+  buf[recordsEnd(seg!) - 2] ^= 0xff;
   fs.writeFileSync(seg!, buf);
   const logger = memLogger();
   const r = await DiskStorage.open({ dataDir: dir, logger });
@@ -113,7 +92,7 @@ test('a corrupt record in the middle stops start-up with an error naming the fil
   s.append([ent(1, 1)]);
   await s.sync(true);
   const [seg] = segments(dir);
-  const firstRecordEnd = fs.statSync(seg!).size;
+  const firstRecordEnd = recordsEnd(seg!);
   s.append([ent(2, 1)]);
   await s.sync(true);
   s.append([ent(3, 1)]);

@@ -73,16 +73,36 @@ export interface ScanResult {
   torn: string | null;
 }
 
+/** Sectors are the unit a disk writes whole; a torn write leaves some of a batch's sectors unwritten. */
+const SECTOR_BYTES = 512;
+
 function allZero(buf: Uint8Array, from: number): boolean {
   for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
   return true;
 }
 
+/** Whether some sector-aligned piece of buf[from, to) is all zeros: a sector the disk never wrote. */
+function hasUnwrittenSector(buf: Uint8Array, from: number, to: number): boolean {
+  for (let start = from; start < to; ) {
+    const end = Math.min(to, (Math.floor(start / SECTOR_BYTES) + 1) * SECTOR_BYTES);
+    let zero = true;
+    for (let i = start; i < end && zero; i++) zero = buf[i] === 0;
+    if (zero) return true;
+    start = end;
+  }
+  return false;
+}
+
 /**
- * Decodes a segment. In the last segment, an incomplete final record or a final record with a
- * bad CRC is a torn write from a crash (its batch was never fsynced, so never acknowledged) and
- * is reported in `torn`; anything wrong before the final record, or in an earlier segment, is
- * corruption and throws WalCorruptionError naming the file and offset.
+ * Decodes a segment. The active (last) segment is preallocated with zeros, so its records end at
+ * a zero-filled tail, which is its normal end. Past the last fdatasync, a crash can leave any
+ * part of the unsynced batch written or not, sector by sector (and that batch was never
+ * acknowledged). So in the last segment these are torn writes, reported in `torn`: an incomplete
+ * record, a zeroed record header with data after it, a bad CRC on the final record (only zeros
+ * follow it), and a bad CRC on a record with an all-zero (never written) sector (etcd's torn-entry
+ * rule). Anything else
+ * wrong, or anything wrong in an earlier segment, is corruption and throws WalCorruptionError
+ * naming the file and offset.
  */
 export function scanSegment(buf: Uint8Array, file: string, isLastSegment: boolean): ScanResult {
   const records: WalRecord[] = [];
@@ -96,12 +116,18 @@ export function scanSegment(buf: Uint8Array, file: string, isLastSegment: boolea
     if (buf.length - off < RECORD_HEADER_BYTES) return tornOrThrow('partial record header');
     const len = dv.getUint32(off, true);
     const crc = dv.getUint32(off + 4, true);
-    if (len === 0 && crc === 0 && allZero(buf, off)) return tornOrThrow('zero-filled tail');
+    if (len === 0 && crc === 0) {
+      if (!allZero(buf, off)) return tornOrThrow('zeroed record header');
+      if (!isLastSegment) throw new WalCorruptionError(file, off, 'zero-filled tail');
+      return { records, validBytes: off, torn: null };
+    }
     const end = off + RECORD_HEADER_BYTES + len;
     if (len > RECORD_PAYLOAD_BYTES_MAX || end > buf.length) return tornOrThrow('partial record');
     const payload = buf.subarray(off + RECORD_HEADER_BYTES, end);
     if (crc32c(payload) !== crc) {
-      if (end === buf.length) return tornOrThrow('checksum mismatch on the last record');
+      // The final record: nothing but the preallocated zeros (or nothing) follows it.
+      if (end === buf.length || allZero(buf, end)) return tornOrThrow('checksum mismatch on the last record');
+      if (hasUnwrittenSector(buf, off, end)) return tornOrThrow('checksum mismatch on a record with an unwritten sector');
       throw new WalCorruptionError(file, off, 'checksum mismatch');
     }
     let rec: WalRecord | null;

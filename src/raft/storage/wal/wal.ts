@@ -3,6 +3,12 @@
 // one fdatasync per flush() (group commit). A segment that grows past segmentBytesMax is closed
 // after a flush and the next batch starts a new one, headed by the current hard state and base
 // so that older segments can be deleted once compaction has passed them.
+//
+// The active segment is kept zero-filled ahead of its end (preallocateBytes at a time), as etcd
+// does: a batch then overwrites blocks the file already has, and its fdatasync flushes only data,
+// not a new file size through the filesystem journal (on ext4 that halves the cost of each
+// fdatasync). A segment is trimmed to its records before the next one starts, so only the last
+// segment ever ends in zeros, and the scanner reads them as its end (record.ts).
 
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +20,17 @@ import { WalCorruptionError, type WalRecord, encodeRecord, scanSegment } from '.
 
 const SEGMENT_RE = /^(\d{16})\.wal$/;
 export const SEGMENT_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
+export const PREALLOCATE_BYTES_DEFAULT = 4 * 1024 * 1024;
 
 interface Segment {
   seq: number;
   path: string;
   /** Highest entry index ever written to the segment (0 if none): it only holds entries <= this. */
   maxIndex: number;
+  /** End of the records. */
   bytes: number;
+  /** File size: records, then zeros up to here. */
+  allocated: number;
 }
 
 export interface WalOptions {
@@ -28,6 +38,8 @@ export interface WalOptions {
   io: StorageIo;
   logger: StorageLogger;
   segmentBytesMax?: number;
+  /** How far ahead of the records the active segment is zero-filled. Default min(4 MiB, segmentBytesMax). */
+  preallocateBytes?: number;
 }
 
 /** What the WAL held at start-up. `log.baseTerm` is -1 when the base entry's term is unknown. */
@@ -48,13 +60,14 @@ export class Wal {
   /** The active segment has writes not yet covered by an fdatasync (commit-only hard states). */
   private dirty = false;
 
-  private constructor(private readonly opts: WalOptions & { segmentBytesMax: number }, segments: Segment[], fd: number) {
+  private constructor(private readonly opts: WalOptions & { segmentBytesMax: number; preallocateBytes: number }, segments: Segment[], fd: number) {
     this.segments = segments;
     this.fd = fd;
   }
 
   static async open(opts: WalOptions): Promise<{ wal: Wal; replay: WalReplay }> {
-    const o = { ...opts, segmentBytesMax: opts.segmentBytesMax ?? SEGMENT_BYTES_MAX_DEFAULT };
+    const segmentBytesMax = opts.segmentBytesMax ?? SEGMENT_BYTES_MAX_DEFAULT;
+    const o = { ...opts, segmentBytesMax, preallocateBytes: opts.preallocateBytes ?? Math.min(PREALLOCATE_BYTES_DEFAULT, segmentBytesMax) };
     fs.mkdirSync(o.dir, { recursive: true });
     const names = fs.readdirSync(o.dir).filter((n) => SEGMENT_RE.test(n)).sort();
     const segments: Segment[] = [];
@@ -64,19 +77,21 @@ export class Wal {
       const isLast = i === names.length - 1;
       const buf = fs.readFileSync(path);
       const scan = scanSegment(buf, path, isLast);
+      let allocated = buf.length;
       if (scan.torn) {
         o.logger.warn('raft: cutting off a torn write at the end of the WAL', { file: path, reason: scan.torn, keptBytes: scan.validBytes, droppedBytes: buf.length - scan.validBytes });
         fs.truncateSync(path, scan.validBytes);
         const tfd = fs.openSync(path, 'r+');
         try { await o.io.fdatasync(tfd); } finally { fs.closeSync(tfd); }
+        allocated = scan.validBytes;
       }
-      const seg: Segment = { seq: Number(SEGMENT_RE.exec(names[i]!)![1]), path, maxIndex: 0, bytes: scan.validBytes };
+      const seg: Segment = { seq: Number(SEGMENT_RE.exec(names[i]!)![1]), path, maxIndex: 0, bytes: scan.validBytes, allocated };
       applyRecords(replay, scan.records, path, i === 0, seg);
       segments.push(seg);
     }
     let fd: number;
     if (segments.length === 0) {
-      const seg: Segment = { seq: 1, path: join(o.dir, segmentName(1)), maxIndex: 0, bytes: 0 };
+      const seg: Segment = { seq: 1, path: join(o.dir, segmentName(1)), maxIndex: 0, bytes: 0, allocated: 0 };
       fd = fs.openSync(seg.path, 'w');
       await o.io.fsyncDir(o.dir);
       segments.push(seg);
@@ -129,7 +144,13 @@ export class Wal {
     let active = this.segments[this.segments.length - 1]!;
     let newSegment = false;
     if (active.bytes >= this.opts.segmentBytesMax) {
-      // Only the last segment may end in a torn record, so a closed segment must be fully durable.
+      // Only the last segment may end in a torn record or zeros, so a closed segment is trimmed
+      // to its records and made fully durable first.
+      if (active.allocated > active.bytes) {
+        fs.ftruncateSync(this.fd, active.bytes);
+        active.allocated = active.bytes;
+        this.dirty = true;
+      }
       if (this.dirty) await this.syncActive();
       active = this.rollover(header());
       newSegment = true;
@@ -139,6 +160,7 @@ export class Wal {
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingMaxIndex = 0;
+    if (active.bytes + buf.length > active.allocated) await this.preallocate(active, active.bytes + buf.length + this.opts.preallocateBytes);
     await this.opts.io.write(this.fd, buf, active.bytes);
     active.bytes += buf.length;
     active.maxIndex = Math.max(active.maxIndex, maxIndex);
@@ -147,6 +169,12 @@ export class Wal {
     if (newSegment) await this.opts.io.fsyncDir(this.opts.dir);
     if (mustSync || newSegment) await this.syncActive();
     if (this.removeUpTo > 0) this.removeOldSegments();
+  }
+
+  /** Zero-fills the active segment up to `size` (made durable by the flush's fdatasync). */
+  private async preallocate(active: Segment, size: number): Promise<void> {
+    await this.opts.io.zeroFill(this.fd, active.allocated, size);
+    active.allocated = size;
   }
 
   private async syncActive(): Promise<void> {
@@ -159,7 +187,7 @@ export class Wal {
   private rollover(header: WalRecord[]): Segment {
     const prev = this.segments[this.segments.length - 1]!;
     fs.closeSync(this.fd);
-    const seg: Segment = { seq: prev.seq + 1, path: join(this.opts.dir, segmentName(prev.seq + 1)), maxIndex: 0, bytes: 0 };
+    const seg: Segment = { seq: prev.seq + 1, path: join(this.opts.dir, segmentName(prev.seq + 1)), maxIndex: 0, bytes: 0, allocated: 0 };
     this.fd = fs.openSync(seg.path, 'w');
     this.segments.push(seg);
     const head = header.map(encodeRecord);
