@@ -103,6 +103,7 @@ export class Agent implements AgentApi {
         bootstrap: c.bootstrap || c.bootstrapExpect === 1 || c.devMode,
         raftMultiplier: c.raftMultiplier,
         snapshotThreshold: c.snapshotThreshold,
+        snapshotIntervalMs: c.snapshotIntervalMs,
         trailingLogs: c.trailingLogs,
         sessionTtlMinMs: c.sessionTtlMinMs,
         defaultQueryTimeMs: c.defaultQueryTimeMs,

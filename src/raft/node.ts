@@ -69,8 +69,15 @@ export interface RaftNodeOptions {
   snapshotThreshold?: number;
   /** Entries kept behind a snapshot for slow followers. Default 10240. */
   trailingLogs?: number;
-  /** How often the snapshot threshold is checked. Default 120000. */
+  /** How often the snapshot threshold is checked (Consul's raft_snapshot_interval). Default 120000. */
   snapshotIntervalMs?: number;
+  /**
+   * Between those checks, a snapshot is taken as soon as the threshold is reached only once this
+   * many bytes of commands were applied since the last one (the retained log is held in memory,
+   * so this bounds it). 0, the default: at once. Consul's agent sets 16 MiB, so that a burst of
+   * small writes is snapshotted on the interval, as Consul does, not every threshold entries.
+   */
+  snapshotLogBytes?: number;
   transport?: RaftTransport;
   clock?: Clock;
   rng?: Rng;
@@ -118,6 +125,8 @@ export class RaftNode {
   private readonly tickMs: number;
   private configuration: RaftConfiguration;
   private appliedIndex: number;
+  /** Command bytes applied since the last snapshot was taken (see snapshotLogBytes). */
+  private appliedBytesSinceSnapshot = 0;
   private lastSnapshot: { index: number; term: number };
 
   private proposeQueue: QueuedProposal[] = [];
@@ -560,7 +569,7 @@ export class RaftNode {
     this.deferred = [];
     for (const e of entries) this.applyEntry(e);
     this.reads.release(this.appliedIndex);
-    if (!this.snapshotting && this.appliedIndex - this.lastSnapshot.index >= (this.opts.snapshotThreshold ?? 16384)) this.maybeSnapshot();
+    if (!this.snapshotting && this.appliedBytesSinceSnapshot >= (this.opts.snapshotLogBytes ?? 0)) this.maybeSnapshot();
   }
 
   private flushProposals(): void {
@@ -607,6 +616,7 @@ export class RaftNode {
       }
     }
     this.appliedIndex = e.index;
+    this.appliedBytesSinceSnapshot += e.data.length;
     const p = this.inflight.get(e.index);
     if (!p) return;
     this.inflight.delete(e.index);
@@ -672,6 +682,7 @@ export class RaftNode {
     if (index === 0 || index <= this.lastSnapshot.index || term === null) return Promise.resolve();
     // Taken synchronously between applies (the FSM is consistent at `index`); written in the background.
     const fsm = this.opts.fsm.snapshot();
+    this.appliedBytesSinceSnapshot = 0;
     const configuration = { servers: this.configuration.servers.map((s) => ({ ...s })), index: this.configuration.index };
     const started = this.clock.monotonicMs();
     this.snapshotting = (async () => {

@@ -42,6 +42,8 @@ export interface ServerOptions {
   pool?: RpcPool | null;
   raftMultiplier: number;
   snapshotThreshold: number;
+  /** raft_snapshot_interval: how often the threshold is checked. */
+  snapshotIntervalMs?: number;
   trailingLogs: number;
   sessionTtlMinMs: number;
   defaultQueryTimeMs: number;
@@ -52,6 +54,9 @@ export interface ServerOptions {
   clock?: Clock;
   rng?: Rng;
 }
+
+/** Applied command bytes past the threshold that trigger a snapshot before the next interval check. */
+const SNAPSHOT_LOG_BYTES = 16 * 1024 * 1024;
 
 export class Server {
   readonly fsm: Fsm;
@@ -99,6 +104,8 @@ export class Server {
       transport,
       raftMultiplier: opts.raftMultiplier,
       snapshotThreshold: opts.snapshotThreshold,
+      snapshotIntervalMs: opts.snapshotIntervalMs,
+      snapshotLogBytes: SNAPSHOT_LOG_BYTES,
       trailingLogs: opts.trailingLogs,
       clock: srv.clock,
       rng: srv.rng,

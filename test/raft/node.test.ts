@@ -90,6 +90,28 @@ test('snapshots compact the log, and a restart restores the snapshot then replay
   assert.equal(again.stats().last_snapshot_index, String(st.lastSnapshotIndex));
 });
 
+test('with snapshotLogBytes, the threshold alone waits for the interval check; enough applied bytes snapshot at once', async (t) => {
+  // snapshot() is called synchronously when a snapshot is taken, so counting calls is exact.
+  class SnapshotCountingFsm extends CountingFsm {
+    taken = 0;
+    override snapshot(): Uint8Array {
+      this.taken++;
+      return super.snapshot();
+    }
+  }
+  const fsm = new SnapshotCountingFsm();
+  const node = await RaftNode.open(options(tempDir(t), fsm, { snapshotThreshold: 50, snapshotLogBytes: 4000, snapshotIntervalMs: 3_600_000 }));
+  t.after(() => node.close());
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => node.propose(enc.encode(`s${round}${String(i).padStart(2, '0')}`))));
+  }
+  assert.ok(node.status().appliedIndex > 50, 'past the threshold');
+  assert.equal(fsm.taken, 0, '480 bytes applied, under snapshotLogBytes: no snapshot before the interval');
+  await Promise.all(Array.from({ length: 40 }, () => node.propose(enc.encode('x'.repeat(100)))));
+  assert.equal(fsm.taken, 1, '4,480 bytes applied: a snapshot at once');
+  await waitUntil(() => node.status().lastSnapshotIndex > 0, 'the snapshot to be written');
+});
+
 test('proposals made in one event-loop turn share one fdatasync', async (t) => {
   const io = countingIo();
   const fsm = new CountingFsm();
