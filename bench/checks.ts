@@ -1,16 +1,18 @@
-// Health checks at scale: one Conclave agent (server on disk, so raft writes are real) runs 1,000
-// services, each with a 10 s HTTP check against a local target served by this process. After every
-// check has reported and a settle period, it measures over a window: the agent's CPU (% of one core,
-// from /proc/<pid>/stat), its RSS, how many check requests the target served, and raft writes per
-// minute (deltas of /v1/agent/self Stats.raft.commit_index). Aims (issue #5): zero writes when nothing
-// changes; under 1 core-% per 1,000 checks.
+// Health checks at scale: one Conclave client agent, joined to a single server (on disk, so raft writes
+// are real), runs 1,000 services, each with a 10 s HTTP check against a local target served by this
+// process. After every check has reported and a settle period, it measures over a window: the client
+// agent's CPU (user+system time from /proc/<pid>/stat, as % of one core: robust to machine load), its
+// RSS, how many check requests the target served, and raft writes per minute (deltas of the server's
+// /v1/agent/self Stats.raft.commit_index). Aims (issue #5): zero writes when nothing changes; under
+// 1 core-% per 1,000 checks.
 //
 //   npm run bench:checks
 //   BENCH_CHECKS=1000 BENCH_INTERVAL=10s BENCH_WINDOW_S=60 BENCH_SETTLE_S=15
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cleanup, cleanupOnSignals } from './support/children.js';
-import { readRss, startConclave } from './support/conclave.js';
+import { join } from 'node:path';
+import { cleanup, cleanupOnSignals, startChild, tempDir, type Child } from './support/children.js';
+import { REPO_ROOT, readRss, startConclave } from './support/conclave.js';
 import { cpuSeconds } from './support/load.js';
 import { delay, waitFor } from './support/wait.js';
 
@@ -20,6 +22,7 @@ const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
 const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 15);
 const AGENT_IP = '127.0.0.80';
 const TARGET_IP = '127.0.0.81';
+const SERVER_IP = '127.0.0.82';
 const REGISTER_IN_FLIGHT = 16;
 /** The idle agent (no services yet) is measured this long first, to tell check cost from background. */
 const BASELINE_S = Number(process.env.BENCH_BASELINE_S ?? 10);
@@ -29,6 +32,23 @@ const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} Mi
 async function commitIndex(base: string): Promise<number> {
   const self = (await (await fetch(`${base}/v1/agent/self`)).json()) as { Stats: { raft: { commit_index?: string } } };
   return Number(self.Stats.raft.commit_index ?? NaN);
+}
+
+/** A client agent joined to the server; BENCH_AGENT_NODE_ARGS (e.g. --cpu-prof) applies to it. */
+async function startClient(serverIp: string): Promise<{ child: Child; base: string }> {
+  const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+  const args = [
+    ...nodeArgs, join(REPO_ROOT, 'bin/consul'), 'agent', '-data-dir', tempDir('client'),
+    '-bind', AGENT_IP, '-client', AGENT_IP, '-node', 'bench-client', '-retry-join', serverIp, '-retry-interval', '1s',
+  ];
+  const child = startChild('conclave client agent', process.execPath, args, { cwd: REPO_ROOT });
+  const base = `http://${AGENT_IP}:8500`;
+  await waitFor('the client agent to know the leader', async () => {
+    if (child.exited()) throw new Error(`client exited:\n${child.output()}`);
+    const r = await fetch(`${base}/v1/status/leader`);
+    return r.status === 200 && ((await r.json()) as string) !== '' ? true : undefined;
+  });
+  return { child, base };
 }
 
 async function registerAll(base: string, targetUrl: string): Promise<void> {
@@ -61,7 +81,11 @@ async function main(): Promise<number> {
   target.keepAliveTimeout = 65_000;
   await new Promise<void>((r) => target.listen(0, TARGET_IP, r));
   const targetUrl = `http://${TARGET_IP}:${(target.address() as AddressInfo).port}`;
-  const agent = await startConclave(AGENT_IP);
+  const nodeArgs = process.env.BENCH_AGENT_NODE_ARGS;
+  delete process.env.BENCH_AGENT_NODE_ARGS; // profile the client, not the server
+  const server = await startConclave(SERVER_IP);
+  if (nodeArgs !== undefined) process.env.BENCH_AGENT_NODE_ARGS = nodeArgs;
+  const agent = await startClient(SERVER_IP);
   const pid = agent.child.pid;
   try {
     await delay(2000);
@@ -69,7 +93,7 @@ async function main(): Promise<number> {
     const bw0 = Date.now();
     await delay(BASELINE_S * 1000);
     const baselinePct = (100 * (cpuSeconds(pid) - b0)) / ((Date.now() - bw0) / 1000);
-    console.log(`idle agent (no services): ${baselinePct.toFixed(2)}% of one core over ${BASELINE_S} s`);
+    console.log(`idle client agent (no services): ${baselinePct.toFixed(2)}% of one core over ${BASELINE_S} s`);
     const t0 = Date.now();
     await registerAll(agent.base, targetUrl);
     console.log(`registered ${CHECKS} services in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -77,7 +101,7 @@ async function main(): Promise<number> {
     console.log(`all checks passing ${((Date.now() - t0) / 1000).toFixed(1)} s after the first registration`);
     await delay(SETTLE_S * 1000);
 
-    const idx0 = await commitIndex(agent.base);
+    const idx0 = await commitIndex(server.base);
     const cpu0 = cpuSeconds(pid);
     const served0 = served;
     const conns0 = connections;
@@ -85,7 +109,7 @@ async function main(): Promise<number> {
     await delay(WINDOW_S * 1000);
     const wallS = (Date.now() - w0) / 1000;
     const cpuPct = (100 * (cpuSeconds(pid) - cpu0)) / wallS;
-    const idx1 = await commitIndex(agent.base);
+    const idx1 = await commitIndex(server.base);
     const rss = readRss(pid);
     const writesPerMin = ((idx1 - idx0) * 60) / wallS;
     const perSec = (served - served0) / wallS;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusDamper, dampingLimits } from '../../src/agent/checks/damping.js';
 import { TailBuffer } from '../../src/agent/checks/output.js';
-import { firstRunDelayMs } from '../../src/agent/checks/runner.js';
+import { SlotClock, firstRunDelayMs } from '../../src/agent/checks/runner.js';
 import { decodeHealthRequest, decodeHealthResponse, encodeHealthRequest, encodeHealthResponse } from '../../src/agent/checks/grpc-health.js';
 import { seededRng } from '../../src/lib/rng.js';
 import type { CheckStatus } from '../../src/structs/catalog.js';
@@ -74,6 +74,34 @@ test('first runs are spread over the whole interval, never past it', () => {
   }
   // 1,000 checks over ten 1-second buckets: each bucket gets a share, none gets a pile.
   for (const n of buckets) assert.ok(n > 50 && n < 150, `bucket counts ${buckets}`);
+});
+
+test('a SlotClock starts everything due within one slot from a single timer callback; cancel works', async () => {
+  const now = performance.now();
+  const clock = new SlotClock(() => now);
+  // Which timer callback each call came from: calls made in one callback share a batch number.
+  let batch = 0;
+  let open = false;
+  const calls: Array<[string, number]> = [];
+  const mark = (name: string) => () => {
+    if (!open) {
+      open = true;
+      batch++;
+      queueMicrotask(() => (open = false));
+    }
+    calls.push([name, batch]);
+  };
+  const slot = 40;
+  const base = Math.ceil(now / slot) * slot - now; // delays below measured from the slot grid
+  clock.schedule(base + 1, slot, mark('a'));
+  clock.schedule(base + 39, slot, mark('b'));
+  const cancelC = clock.schedule(base + 20, slot, mark('c'));
+  clock.schedule(base + 41, slot, mark('d'));
+  const cancelE = clock.schedule(base + 200, slot, mark('e'));
+  cancelC();
+  cancelE();
+  await new Promise((r) => setTimeout(r, base + 200));
+  assert.deepEqual(calls, [['a', 1], ['b', 1], ['d', 2]]);
 });
 
 test('gRPC health messages round-trip through their protobuf encoding', () => {

@@ -180,3 +180,24 @@ test('TTL checks live in the registry: reports record and restart the TTL, silen
   f.registry.remove('beat');
   assert.equal(f.registry.reported('beat', 'passing', ''), false);
 });
+
+test('a result identical to the last one changes nothing in local state (no sync is triggered)', async (t) => {
+  const f = fakeAgent();
+  t.after(() => f.registry.stop());
+  let served = 0;
+  const server = http.createServer((_req, res) => {
+    served++;
+    res.end('same every time');
+  });
+  const addr = await listen(server);
+  t.after(() => server.close());
+  add(f, { Name: 'steady', HTTP: `http://${addr}/`, Interval: '1s' }, null);
+  await waitFor(() => statusOf(f, 'steady') === 'passing', { what: 'passing' });
+  let changes = 0;
+  f.state.onChange(() => changes++);
+  const row = f.state.check('steady');
+  const from = served;
+  await waitFor(() => served >= from + 5, { what: 'five more runs' });
+  assert.equal(changes, 0, 'identical results fire no local-state change, so anti-entropy has nothing to do');
+  assert.equal(f.state.check('steady'), row, 'the row is not even rewritten');
+});

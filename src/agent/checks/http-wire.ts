@@ -48,7 +48,8 @@ type BodyMode = 'none' | 'length' | 'chunked' | 'eof';
 
 /**
  * Feeds on socket chunks; `head` is set once the status line and headers are in, `done` once the body
- * is complete. Interim 1xx responses are skipped. Throws on a malformed response.
+ * is complete. Interim 1xx responses are skipped. Throws on a malformed response. Chunks may be views
+ * of a read buffer that is reused (net's `onread`): whatever is kept is copied.
  */
 export class ResponseParser {
   head: ResponseHead | null = null;
@@ -75,7 +76,7 @@ export class ResponseParser {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) {
         if (buf.length > MAX_HEAD_BYTES) throw new Error('net/http: server response headers exceeded 65536 bytes; aborted');
-        this.pending = buf;
+        this.pending = Buffer.from(buf);
         return;
       }
       const parsed = this.parseHead(buf.toString('latin1', 0, end));
@@ -119,10 +120,10 @@ export class ResponseParser {
   }
 
   private pushBody(buf: Buffer): void {
-    if (this.mode === 'eof') return this.body.push(buf);
+    if (this.mode === 'eof') return this.body.push(Buffer.from(buf));
     if (this.mode === 'length') {
       const take = buf.length > this.remaining ? buf.subarray(0, this.remaining) : buf;
-      this.body.push(take);
+      this.body.push(Buffer.from(take));
       this.remaining -= take.length;
       if (this.remaining <= 0) this.done = true;
       return;
@@ -135,7 +136,7 @@ export class ResponseParser {
     while (at < buf.length && !this.done) {
       if (this.chunkLeft > 0) {
         const n = Math.min(this.chunkLeft, buf.length - at);
-        this.body.push(buf.subarray(at, at + n));
+        this.body.push(Buffer.from(buf.subarray(at, at + n)));
         this.chunkLeft -= n;
         at += n;
         if (this.chunkLeft === 0) this.chunkLeft = -2;
@@ -143,7 +144,7 @@ export class ResponseParser {
       }
       const eol = buf.indexOf('\r\n', at);
       if (eol < 0) {
-        this.pending = buf.subarray(at);
+        this.pending = Buffer.from(buf.subarray(at));
         return;
       }
       if (this.chunkLeft === -2) {

@@ -19,6 +19,11 @@ import { goNetReason, isIpLiteral } from './net-errors.js';
 
 export { ACCEPT, USER_AGENT } from './http-wire.js';
 const REDIRECTS_MAX = 10;
+/**
+ * Plain-HTTP reads land here (net's `onread`) instead of in a fresh Buffer pushed through a readable
+ * stream; the parser copies what it keeps. One buffer serves every check: reads are handled synchronously.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(16 * 1024);
 const TIMEOUT_REASON = 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
 
 export interface HttpCheckOptions {
@@ -122,21 +127,26 @@ export class HttpProbe implements Probe {
       const settle = (): void => finish(parser.head ? { head: parser.head, body: parser.body.bytes() } : { error: 'EOF' });
       // A body that is cut short or outlives the timeout still yields what arrived, as in Consul.
       const timer = setTimeout(() => (parser.head ? settle() : finish({ error: TIMEOUT_REASON })), Math.max(0, deadline - Date.now()));
-      if (https) {
-        const servername = o.tlsServerName || (isIpLiteral(host) ? undefined : host);
-        sock = tls.connect({ host, port, servername, rejectUnauthorized: !o.tlsSkipVerify });
-      } else {
-        sock = net.connect({ host, port });
-      }
-      sock.write(bytes);
-      sock.on('data', (chunk: Buffer) => {
+      const onData = (chunk: Buffer): void => {
         try {
           parser.push(chunk);
         } catch (err) {
           return finish({ error: (err as Error).message });
         }
         if (parser.done) settle();
-      });
+      };
+      if (https) {
+        const servername = o.tlsServerName || (isIpLiteral(host) ? undefined : host);
+        sock = tls.connect({ host, port, servername, rejectUnauthorized: !o.tlsSkipVerify });
+        sock.on('data', onData);
+      } else {
+        const callback = (n: number, buf: Uint8Array): boolean => {
+          onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+          return true;
+        };
+        sock = net.connect({ host, port, onread: { buffer: READ_BUFFER, callback } });
+      }
+      sock.write(bytes);
       sock.on('end', () => {
         parser.end();
         settle();
