@@ -1,8 +1,11 @@
 // DiskStorage: RaftStorage on a data directory.
 //   <dataDir>/raft/wal/         WAL segments (entries, hard state, base records)
 //   <dataDir>/raft/snapshots/   snapshot files
-// The retained log is also held in memory (an EntryLog), so the core's reads never touch disk;
-// with the default snapshot threshold and trailing logs that is at most ~26k entries. The latest
+// The retained log (at most ~26k entries with the default snapshot threshold and trailing logs)
+// is indexed in memory (an EntryLog), but only the newest CACHED_ENTRIES keep their data there:
+// older entries are stand-ins that say where their WAL record is, and reading them (a follower
+// catching up, recovery) reads that record back from its segment. Like hashicorp/raft's LogCache
+// in front of its on-disk log store: memory does not grow with the trailing logs. The latest
 // snapshot is not held in memory: only its metadata is, and its bytes are read from its file when
 // the core ships it to a follower or the node restores from it.
 
@@ -13,8 +16,19 @@ import type { EntryLog } from './entry-log.js';
 import { type StorageIo, type StorageLogger, nodeStorageIo, silentStorageLogger } from './io.js';
 import { type SnapshotFile, SnapshotStore, readSnapshot, readSnapshotForCore } from './snapshot-store.js';
 import { type RaftStorage, type SnapshotToSave, type StoredSnapshot, confStateOf, snapshotMetaOf } from './storage.js';
-import { Wal } from './wal/wal.js';
+import { type RecordLocation, Wal, type WrittenEntries } from './wal/wal.js';
 import type { WalRecord } from './wal/record.js';
+
+/** How many of the newest entries keep their data in memory (hashicorp/raft's LogCache holds 512). */
+export const CACHED_ENTRIES = 1024;
+
+/** The data of an entry that lives only in the WAL (never handed out: entries() reads it back). */
+const ON_DISK = new Uint8Array(0);
+
+/** An entry whose data was dropped from memory, and where its WAL record is. */
+interface OnDiskEntry extends Entry {
+  loc: RecordLocation;
+}
 
 export interface DiskStorageOptions {
   dataDir: string;
@@ -27,6 +41,9 @@ export interface DiskStorageOptions {
 export class DiskStorage implements RaftStorage {
   readonly kind = 'disk' as const;
 
+  /** Entries records written (oldest first) whose entries still have their data in memory. */
+  private readonly cached: WrittenEntries[];
+
   private constructor(
     private readonly wal: Wal,
     private readonly snaps: SnapshotStore,
@@ -34,7 +51,14 @@ export class DiskStorage implements RaftStorage {
     private hs: HardState,
     private snap: SnapshotFile | null,
     private readonly logger: StorageLogger,
-  ) {}
+    written: WrittenEntries[],
+  ) {
+    this.cached = written;
+    this.evict();
+    // What stays cached was decoded from a whole segment read at start-up: copy its data out so
+    // that the segment's buffer is not kept alive by it.
+    for (const w of this.cached) for (const e of w.entries) e.data = e.data.slice();
+  }
 
   static async open(opts: DiskStorageOptions): Promise<DiskStorage> {
     const io = opts.io ?? nodeStorageIo;
@@ -64,7 +88,7 @@ export class DiskStorage implements RaftStorage {
     }
     if (snap && hs.commit < snap.index) hs = { ...hs, commit: snap.index };
     logger.info('raft: storage opened', { dataDir: opts.dataDir, firstIndex: log.firstIndex(), lastIndex: log.lastIndex(), term: hs.term, commit: hs.commit, snapshotIndex: snap?.index ?? 0 });
-    return new DiskStorage(wal, snaps, log, hs, snap, logger);
+    return new DiskStorage(wal, snaps, log, hs, snap, logger, replay.written);
   }
 
   initialState(): { hardState: HardState; confState: ConfState } {
@@ -73,7 +97,20 @@ export class DiskStorage implements RaftStorage {
   firstIndex(): number { return this.log.firstIndex(); }
   lastIndex(): number { return this.log.lastIndex(); }
   term(index: number): number | null { return this.log.term(index); }
-  entries(lo: number, hi: number, maxCount: number): Entry[] { return this.log.slice(lo, hi, maxCount); }
+  entries(lo: number, hi: number, maxCount: number): Entry[] {
+    const ents = this.log.slice(lo, hi, maxCount);
+    let record = null as { loc: RecordLocation; byIndex: Map<number, Entry> } | null;
+    for (let i = 0; i < ents.length; i++) {
+      const e = ents[i]!;
+      if (e.data !== ON_DISK) continue;
+      const loc = (e as OnDiskEntry).loc;
+      if (record?.loc !== loc) record = { loc, byIndex: new Map(this.wal.readEntries(loc).map((x) => [x.index, x])) };
+      const read = record.byIndex.get(e.index);
+      if (!read || read.term !== e.term) throw new Error(`raft: WAL record at ${loc.seq}/${loc.offset} does not hold entry ${e.index} (term ${e.term})`);
+      ents[i] = read;
+    }
+    return ents;
+  }
   snapshotMeta(): SnapshotMeta { return snapshotMetaOf(this.snap); }
   snapshot(): Snapshot | null {
     if (!this.snap) return null;
@@ -98,8 +135,39 @@ export class DiskStorage implements RaftStorage {
     this.wal.appendHardState(this.hs);
   }
 
-  sync(mustSync: boolean): Promise<void> {
-    return this.wal.flush(mustSync, () => this.segmentHeader());
+  async sync(mustSync: boolean): Promise<void> {
+    const written = await this.wal.flush(mustSync, () => this.segmentHeader());
+    for (const w of written) this.cached.push(w);
+    this.evict();
+  }
+
+  /**
+   * Drops from memory the data of written entries older than the newest CACHED_ENTRIES. An entry
+   * is replaced only if the log still holds that very object (not compacted, not overwritten).
+   */
+  private evict(): void {
+    const keepFrom = this.log.lastIndex() - CACHED_ENTRIES + 1;
+    const log = this.log;
+    while (this.cached.length > 0) {
+      const w = this.cached[0]!;
+      const last = w.entries[w.entries.length - 1]!;
+      if (last.index >= keepFrom && log.entries[last.index - log.baseIndex - 1] === last) break;
+      this.cached.shift();
+      for (const e of w.entries) {
+        const k = e.index - log.baseIndex - 1;
+        if (k >= 0 && log.entries[k] === e) {
+          const stub: OnDiskEntry = { index: e.index, term: e.term, type: e.type, data: ON_DISK, loc: w.loc };
+          log.entries[k] = stub;
+        }
+      }
+    }
+  }
+
+  /** How many retained entries hold their data in memory (tests, benchmarks). */
+  entriesInMemory(): number {
+    let n = 0;
+    for (const e of this.log.entries) if (e.data !== ON_DISK) n++;
+    return n;
   }
 
   private segmentHeader(): WalRecord[] {

@@ -67,6 +67,9 @@ function decodePayload(payload: Uint8Array): WalRecord | null {
 
 export interface ScanResult {
   records: WalRecord[];
+  /** Where each record starts in the segment, and its length with the header (parallel to `records`). */
+  offsets: number[];
+  lengths: number[];
   /** Offset just past the last good record. */
   validBytes: number;
   /** Why the bytes after validBytes were discarded (only ever for the last segment). */
@@ -106,11 +109,13 @@ function hasUnwrittenSector(buf: Uint8Array, from: number, to: number): boolean 
  */
 export function scanSegment(buf: Uint8Array, file: string, isLastSegment: boolean): ScanResult {
   const records: WalRecord[] = [];
+  const offsets: number[] = [];
+  const lengths: number[] = [];
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let off = 0;
   const tornOrThrow = (reason: string): ScanResult => {
     if (!isLastSegment) throw new WalCorruptionError(file, off, reason);
-    return { records, validBytes: off, torn: `${reason} at offset ${off}` };
+    return { records, offsets, lengths, validBytes: off, torn: `${reason} at offset ${off}` };
   };
   while (off < buf.length) {
     if (buf.length - off < RECORD_HEADER_BYTES) return tornOrThrow('partial record header');
@@ -119,7 +124,7 @@ export function scanSegment(buf: Uint8Array, file: string, isLastSegment: boolea
     if (len === 0 && crc === 0) {
       if (!allZero(buf, off)) return tornOrThrow('zeroed record header');
       if (!isLastSegment) throw new WalCorruptionError(file, off, 'zero-filled tail');
-      return { records, validBytes: off, torn: null };
+      return { records, offsets, lengths, validBytes: off, torn: null };
     }
     const end = off + RECORD_HEADER_BYTES + len;
     if (len > RECORD_PAYLOAD_BYTES_MAX || end > buf.length) return tornOrThrow('partial record');
@@ -138,7 +143,22 @@ export function scanSegment(buf: Uint8Array, file: string, isLastSegment: boolea
     }
     if (!rec) throw new WalCorruptionError(file, off, 'undecodable record with a valid checksum');
     records.push(rec);
+    offsets.push(off);
+    lengths.push(end - off);
     off = end;
   }
-  return { records, validBytes: off, torn: null };
+  return { records, offsets, lengths, validBytes: off, torn: null };
+}
+
+/** Decodes the one record `buf` holds (read back from a known place in a segment); throws if damaged. */
+export function decodeRecord(buf: Uint8Array, file: string, offset: number): WalRecord {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf.length < RECORD_HEADER_BYTES || dv.getUint32(0, true) !== buf.length - RECORD_HEADER_BYTES) {
+    throw new WalCorruptionError(file, offset, 'record length does not match its recorded place');
+  }
+  const payload = buf.subarray(RECORD_HEADER_BYTES);
+  if (crc32c(payload) !== dv.getUint32(4, true)) throw new WalCorruptionError(file, offset, 'checksum mismatch on reading an entry back');
+  const rec = decodePayload(payload);
+  if (!rec) throw new WalCorruptionError(file, offset, 'undecodable record');
+  return rec;
 }

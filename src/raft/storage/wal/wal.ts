@@ -16,7 +16,7 @@ import type { Entry, HardState } from '../../core/messages.js';
 import { emptyHardState } from '../../core/messages.js';
 import { EntryLog } from '../entry-log.js';
 import type { StorageIo, StorageLogger } from '../io.js';
-import { WalCorruptionError, type WalRecord, encodeRecord, scanSegment } from './record.js';
+import { WalCorruptionError, type ScanResult, type WalRecord, decodeRecord, encodeRecord, scanSegment } from './record.js';
 
 const SEGMENT_RE = /^(\d{16})\.wal$/;
 export const SEGMENT_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
@@ -42,10 +42,25 @@ export interface WalOptions {
   preallocateBytes?: number;
 }
 
+/** Where one entries record is: segment sequence number, offset and length (header included). */
+export interface RecordLocation {
+  seq: number;
+  offset: number;
+  length: number;
+}
+
+/** An entries record on disk, with the Entry objects it was written from (or replayed into). */
+export interface WrittenEntries {
+  entries: Entry[];
+  loc: RecordLocation;
+}
+
 /** What the WAL held at start-up. `log.baseTerm` is -1 when the base entry's term is unknown. */
 export interface WalReplay {
   hardState: HardState;
   log: EntryLog;
+  /** Every entries record replayed into `log`, in order (entries the log later dropped included). */
+  written: WrittenEntries[];
 }
 
 export class Wal {
@@ -53,6 +68,8 @@ export class Wal {
   private fd: number;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  /** The entries records among `pending`: where each starts in the batch. */
+  private pendingEntries: Array<{ at: number; length: number; entries: Entry[] }> = [];
   private pendingMaxIndex = 0;
   private removeUpTo = 0;
   private closed = false;
@@ -71,7 +88,7 @@ export class Wal {
     fs.mkdirSync(o.dir, { recursive: true });
     const names = fs.readdirSync(o.dir).filter((n) => SEGMENT_RE.test(n)).sort();
     const segments: Segment[] = [];
-    const replay: WalReplay = { hardState: emptyHardState, log: new EntryLog() };
+    const replay: WalReplay = { hardState: emptyHardState, log: new EntryLog(), written: [] };
     for (let i = 0; i < names.length; i++) {
       const path = join(o.dir, names[i]!);
       const isLast = i === names.length - 1;
@@ -86,7 +103,7 @@ export class Wal {
         allocated = scan.validBytes;
       }
       const seg: Segment = { seq: Number(SEGMENT_RE.exec(names[i]!)![1]), path, maxIndex: 0, bytes: scan.validBytes, allocated };
-      applyRecords(replay, scan.records, path, i === 0, seg);
+      applyRecords(replay, scan, path, i === 0, seg);
       segments.push(seg);
     }
     let fd: number;
@@ -103,7 +120,9 @@ export class Wal {
 
   appendEntries(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
-    this.push({ kind: 'entries', entries: entries as Entry[] });
+    const at = this.pendingBytes;
+    const b = this.push({ kind: 'entries', entries: entries as Entry[] });
+    this.pendingEntries.push({ at, length: b.length, entries: entries as Entry[] });
     this.pendingMaxIndex = Math.max(this.pendingMaxIndex, entries[entries.length - 1]!.index);
   }
 
@@ -120,10 +139,32 @@ export class Wal {
     this.removeUpTo = Math.max(this.removeUpTo, index);
   }
 
-  private push(r: WalRecord): void {
+  private push(r: WalRecord): Uint8Array {
     const b = encodeRecord(r);
     this.pending.push(b);
     this.pendingBytes += b.length;
+    return b;
+  }
+
+  /** The entries of the record at `loc`, read back from its segment. */
+  readEntries(loc: RecordLocation): Entry[] {
+    const seg = this.segments.find((s) => s.seq === loc.seq);
+    if (!seg) throw new Error(`raft WAL: segment ${loc.seq} is gone (its entries were compacted)`);
+    const buf = Buffer.allocUnsafe(loc.length);
+    const fd = fs.openSync(seg.path, 'r');
+    try {
+      let got = 0;
+      while (got < loc.length) {
+        const n = fs.readSync(fd, buf, got, loc.length - got, loc.offset + got);
+        if (n <= 0) throw new WalCorruptionError(seg.path, loc.offset, 'record cut short on reading an entry back');
+        got += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const rec = decodeRecord(buf, seg.path, loc.offset);
+    if (rec.kind !== 'entries') throw new WalCorruptionError(seg.path, loc.offset, 'expected an entries record');
+    return rec.entries;
   }
 
   hasPending(): boolean {
@@ -137,10 +178,11 @@ export class Wal {
   /**
    * Writes everything appended since the last flush in one write and, if `mustSync`, one
    * fdatasync. `header` supplies the records that open a new segment (current hard state/base).
+   * Returns where the entries records went.
    */
-  async flush(mustSync: boolean, header: () => WalRecord[]): Promise<void> {
+  async flush(mustSync: boolean, header: () => WalRecord[]): Promise<WrittenEntries[]> {
     if (this.closed) throw new Error('raft WAL is closed');
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) return [];
     let active = this.segments[this.segments.length - 1]!;
     let newSegment = false;
     if (active.bytes >= this.opts.segmentBytesMax) {
@@ -157,9 +199,12 @@ export class Wal {
     }
     const buf = concat(this.pending, this.pendingBytes);
     const maxIndex = this.pendingMaxIndex;
+    const base = active.bytes;
+    const written = this.pendingEntries.map((p) => ({ entries: p.entries, loc: { seq: active.seq, offset: base + p.at, length: p.length } }));
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingMaxIndex = 0;
+    this.pendingEntries = [];
     if (active.bytes + buf.length > active.allocated) await this.preallocate(active, active.bytes + buf.length + this.opts.preallocateBytes);
     await this.opts.io.write(this.fd, buf, active.bytes);
     active.bytes += buf.length;
@@ -169,6 +214,7 @@ export class Wal {
     if (newSegment) await this.opts.io.fsyncDir(this.opts.dir);
     if (mustSync || newSegment) await this.syncActive();
     if (this.removeUpTo > 0) this.removeOldSegments();
+    return written;
   }
 
   /** Zero-fills the active segment up to `size` (made durable by the flush's fdatasync). */
@@ -191,8 +237,10 @@ export class Wal {
     this.fd = fs.openSync(seg.path, 'w');
     this.segments.push(seg);
     const head = header.map(encodeRecord);
+    const headBytes = head.reduce((n, b) => n + b.length, 0);
     this.pending = head.concat(this.pending);
-    this.pendingBytes += head.reduce((n, b) => n + b.length, 0);
+    this.pendingBytes += headBytes;
+    for (const p of this.pendingEntries) p.at += headBytes;
     this.opts.logger.debug('raft: started WAL segment', { file: seg.path });
     return seg;
   }
@@ -242,10 +290,11 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
 }
 
 /** Replays one segment's records into `replay`. */
-function applyRecords(replay: WalReplay, records: WalRecord[], file: string, firstSegment: boolean, seg: Segment): void {
+function applyRecords(replay: WalReplay, scan: ScanResult, file: string, firstSegment: boolean, seg: Segment): void {
   const log = replay.log;
   let sawEntries = false;
-  for (const r of records) {
+  for (let i = 0; i < scan.records.length; i++) {
+    const r = scan.records[i]!;
     switch (r.kind) {
       case 'hardState':
         replay.hardState = r.hardState;
@@ -272,6 +321,7 @@ function applyRecords(replay: WalReplay, records: WalRecord[], file: string, fir
           log.entries = [];
         }
         log.append(ents);
+        replay.written.push({ entries: ents, loc: { seq: seg.seq, offset: scan.offsets[i]!, length: scan.lengths[i]! } });
         sawEntries = true;
         break;
       }
