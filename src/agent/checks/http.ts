@@ -153,7 +153,9 @@ export class HttpProbe implements Probe {
       });
       sock.on('error', (err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
         if (parser.head) return settle();
-        const reason = err.syscall === 'connect' ? `dial tcp ${hostPort(host, port)}: ${goNetReason(err)}` : goNetReason(err);
+        const reason = err.syscall === 'connect'
+          ? `dial tcp ${hostPort(host, port)}: ${goNetReason(err)}`
+          : err.syscall === 'getaddrinfo' ? `dial tcp: ${goNetReason(err)}` : goNetReason(err);
         finish({ error: reason });
       });
     });

@@ -116,9 +116,10 @@ export class IntervalRunner implements CheckRunner {
 
   private async fire(): Promise<void> {
     this.cancel = null;
-    // The slot's lateness is taken off the next delay, so each check keeps its own phase; otherwise
-    // checks sharing a slot would leave it together and stay bunched for good.
-    const late = Math.max(0, performance.now() - this.dueAt);
+    // The slot's rounding is taken off the next delay, so each check keeps its own phase; otherwise
+    // checks sharing a slot would leave it together and stay bunched for good. (Only the rounding: a
+    // run delayed by a busy event loop is not made up for by running the next one early.)
+    const late = Math.min(this.slotMs, Math.max(0, performance.now() - this.dueAt));
     let result: CheckResult;
     try {
       result = await this.probe.run();
