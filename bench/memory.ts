@@ -1,7 +1,8 @@
 // Memory of a Conclave server agent on disk holding 100,000 KV keys with 1 KiB values: writes them
 // through the HTTP API (64 requests in flight), waits until the agent's RSS stops growing (or a
-// deadline passes), prints VmRSS (and the peak, VmHWM) from /proc/<pid>/status and how long the load
-// took, then checks that every key is there.
+// deadline passes), prints VmRSS (and the peak, VmHWM) from /proc/<pid>/status, where the resident
+// bytes are (/proc/<pid>/smaps), how long the load took and the agent's CPU time for it, then checks
+// that every key is there.
 //
 //   npm run bench:memory       (build, then node dist/bench/memory.js)
 //   BENCH_KEYS=100000 BENCH_VALUE_BYTES=1024 BENCH_IN_FLIGHT=64
@@ -66,6 +67,13 @@ function rssBreakdown(pid: number): string {
     `>= 4 MiB ${mib(sums.anonLarge)}, file-backed ${mib(sums.file)}`;
 }
 
+/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat: robust to machine load. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 /** Polls RSS until it stops making new highs for SETTLE_QUIET_MS, or SETTLE_DEADLINE_MS passes. */
 async function settle(pid: number): Promise<{ waitedMs: number; settled: boolean }> {
   const start = Date.now();
@@ -113,12 +121,15 @@ async function main(): Promise<number> {
   const before = readRss(pid);
   console.log(`agent pid ${pid} on ${IP}: RSS at start ${mib(before.rss)}`);
 
+  const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
   const result = await putAll(agent.base);
   const loadS = (performance.now() - t0) / 1000;
+  const loadCpuS = cpuSeconds(pid) - cpu0;
   const failed = result.errors + result.non2xx;
   console.log(`load: ${result['2xx']} PUTs answered 2xx in ${loadS.toFixed(1)} s (${(result['2xx'] / loadS).toFixed(0)}/s), ` +
-    `${failed} errors (non-2xx ${result.non2xx}, timeouts ${result.timeouts}, other ${result.errors - result.timeouts})`);
+    `${failed} errors (non-2xx ${result.non2xx}, timeouts ${result.timeouts}, other ${result.errors - result.timeouts}); ` +
+    `agent CPU ${loadCpuS.toFixed(1)} s (${((loadCpuS * 1e6) / Math.max(1, result['2xx'])).toFixed(0)} us per PUT)`);
 
   const s = await settle(pid);
   const after = readRss(pid);
