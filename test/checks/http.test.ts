@@ -173,6 +173,8 @@ test('chunked, Content-Length and read-to-close bodies, interim 100 responses an
   assert.deepEqual(await run('/continue'), { status: 'critical', output: `HTTP GET http://${addr}/continue: 503 Service Unavailable Output: down` });
   assert.deepEqual(await run('/head', { method: 'HEAD' }), { status: 'passing', output: `HTTP HEAD http://${addr}/head: 200 OK Output: ` });
   assert.deepEqual(await run('/short'), { status: 'passing', output: `HTTP GET http://${addr}/short: 200 OK Output: cut` });
+  const injected = await run('/length', { header: { 'X-Evil': ['a\r\nX-Injected: 1'] } });
+  assert.deepEqual(injected, { status: 'critical', output: `Get "http://${addr}/length": net/http: invalid header field value for "X-Evil"` });
   const bad = await run('/garbage');
   assert.equal(bad.status, 'critical');
   assert.match(bad.output, /malformed HTTP response/);

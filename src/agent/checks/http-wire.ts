@@ -24,6 +24,8 @@ export function encodeRequest(method: string, url: URL, header: Record<string, s
   let accept = ACCEPT;
   let extra = '';
   for (const [name, values] of Object.entries(header)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new Error(`net/http: invalid header field name ${JSON.stringify(name)}`);
+    if (values.some((v) => /[\r\n\0]/.test(v))) throw new Error(`net/http: invalid header field value for ${JSON.stringify(name)}`);
     const lower = name.toLowerCase();
     // Consul: a Host header sets the request's Host; User-Agent and Accept replace the defaults.
     if (lower === 'host') host = values[0] ?? host;

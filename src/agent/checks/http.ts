@@ -78,7 +78,11 @@ export class HttpProbe implements Probe {
         return { status: 'critical', output: `parse "${o.url}": invalid URL` };
       }
       const hop = { url, method: this.method, body: o.body ?? '' };
-      this.first = { hop, bytes: encodeRequest(hop.method, url, o.header ?? {}, hop.body) };
+      try {
+        this.first = { hop, bytes: encodeRequest(hop.method, url, o.header ?? {}, hop.body) };
+      } catch (err) {
+        return { status: 'critical', output: `${goOp(this.method, o.url)}: ${(err as Error).message}` };
+      }
     }
     const deadline = Date.now() + o.timeoutMs;
     let hop = this.first.hop;
