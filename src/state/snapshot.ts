@@ -159,43 +159,118 @@ function link(multi: Map<string, Set<string>>, key: string, member: string): voi
   set.add(member);
 }
 
+type Rows = { [K in Exclude<keyof SnapshotV1, 'v'>]: (row: SnapshotV1[K][number]) => void };
+
 /** Loads `data` into an empty Db, rebuilding every secondary index. Throws on a bad snapshot. */
 export function decodeSnapshotInto(db: Db, data: Uint8Array): void {
+  const rows: Rows = {
+    nodes(n) {
+      const node = Object.freeze({ ...n });
+      db.nodes.set(lc(node.Node), node);
+      if (node.ID) db.nodeIds.set(lc(node.ID), lc(node.Node));
+    },
+    services(r) {
+      const key = pairKey(r.Node, r.Service.ID);
+      db.services.set(key, Object.freeze({ Node: r.Node, Service: Object.freeze({ ...r.Service }) }));
+      link(db.servicesByNode, lc(r.Node), key);
+      link(db.servicesByName, lc(r.Service.Service), key);
+    },
+    checks(c) {
+      const key = pairKey(c.Node, c.CheckID);
+      db.checks.set(key, Object.freeze({ ...c }));
+      link(db.checksByNode, lc(c.Node), key);
+      link(db.checksByNodeService, pairKey(c.Node, c.ServiceID), key);
+      if (c.ServiceName) link(db.checksByServiceName, lc(c.ServiceName), key);
+    },
+    kvs(k) {
+      // A copy: the decoded value is a view into the whole snapshot buffer.
+      const value = k.Value == null ? null : ownedBytes(k.Value);
+      const flags = BigInt(k.Flags);
+      const entry: DirEntry = Object.freeze({ ...k, Value: value, Flags: flags === 0n ? 0n : flags });
+      db.kvs.set(entry.Key, entry);
+      if (entry.Session) link(db.kvsBySession, entry.Session, entry.Key);
+    },
+    tombstones([key, idx]) {
+      db.tombstones.set(key, idx);
+    },
+    sessions(s) {
+      const sess = Object.freeze({ ...s });
+      db.sessions.set(sess.ID, sess);
+      link(db.sessionsByNode, lc(sess.Node), sess.ID);
+      for (const checkId of sessionCheckIds(sess)) link(db.sessionsByCheck, pairKey(sess.Node, checkId), sess.ID);
+    },
+    indexes([name, idx]) {
+      db.indexes.set(name, idx);
+    },
+  };
+  if (decodeRowByRow(data, rows)) return;
   const snap = packr.unpack(data) as SnapshotV1;
   if (!snap || typeof snap !== 'object' || snap.v !== SNAPSHOT_VERSION) {
     throw new Error(`state snapshot: unsupported format (version ${String((snap as SnapshotV1 | null)?.v)})`);
   }
-  for (const n of snap.nodes) {
-    const node = Object.freeze({ ...n });
-    db.nodes.set(lc(node.Node), node);
-    if (node.ID) db.nodeIds.set(lc(node.ID), lc(node.Node));
+  for (const table of TABLES) for (const row of snap[table] as unknown[]) (rows[table] as (r: unknown) => void)(row);
+}
+
+const TABLES = ['nodes', 'services', 'checks', 'kvs', 'tombstones', 'sessions', 'indexes'] as const;
+
+/**
+ * Decodes the layout SnapshotStream writes (a map whose first field is v, then one array per
+ * table) one row at a time, so that a large snapshot never exists as one tree of decoded objects:
+ * each row is decoded, stored and dropped. Returns false, having stored nothing, when `data` does
+ * not start that way (the whole-object decode then handles it).
+ */
+function decodeRowByRow(data: Uint8Array, rows: Rows): boolean {
+  if (data.length < 2 || data[0] !== 0x88) return false;
+  let p = 1;
+  const one = (): unknown => {
+    let value: unknown;
+    let end = 0;
+    packr.unpackMultiple(data.subarray(p), (v, _s, e) => {
+      value = v;
+      end = e!;
+      return false;
+    });
+    p += end;
+    return value;
+  };
+  try {
+    if (one() !== 'v') return false;
+    const v = one();
+    if (v !== SNAPSHOT_VERSION) throw new Error(`state snapshot: unsupported format (version ${String(v)})`);
+    for (let f = 0; f < TABLES.length; f++) {
+      const name = one();
+      if (!(TABLES as readonly unknown[]).includes(name)) throw new Error(`state snapshot: unexpected field ${String(name)}`);
+      const table = name as (typeof TABLES)[number];
+      const count = arrayLength(data, p);
+      p = count.next;
+      const put = rows[table] as (r: unknown) => void;
+      let seen = 0;
+      let end = 0;
+      if (count.n > 0) {
+        packr.unpackMultiple(data.subarray(p), (row, _s, e) => {
+          put(row);
+          end = e!;
+          return ++seen < count.n;
+        });
+      }
+      if (seen !== count.n) throw new Error(`state snapshot: ${table} holds ${seen} of ${count.n} rows`);
+      p += end;
+    }
+    if (p !== data.length) throw new Error('state snapshot: bytes after the last table');
+    return true;
+  } finally {
+    packr.unpack(EMPTY_MAP); // msgpackr keeps its last source until a read ends at its end: let `data` go
   }
-  for (const r of snap.services) {
-    const key = pairKey(r.Node, r.Service.ID);
-    db.services.set(key, Object.freeze({ Node: r.Node, Service: Object.freeze({ ...r.Service }) }));
-    link(db.servicesByNode, lc(r.Node), key);
-    link(db.servicesByName, lc(r.Service.Service), key);
-  }
-  for (const c of snap.checks) {
-    const key = pairKey(c.Node, c.CheckID);
-    db.checks.set(key, Object.freeze({ ...c }));
-    link(db.checksByNode, lc(c.Node), key);
-    link(db.checksByNodeService, pairKey(c.Node, c.ServiceID), key);
-    if (c.ServiceName) link(db.checksByServiceName, lc(c.ServiceName), key);
-  }
-  for (const k of snap.kvs) {
-    // A copy: the decoded value is a view into the whole snapshot buffer.
-    const value = k.Value == null ? null : ownedBytes(k.Value);
-    const entry: DirEntry = Object.freeze({ ...k, Value: value, Flags: BigInt(k.Flags) });
-    db.kvs.set(entry.Key, entry);
-    if (entry.Session) link(db.kvsBySession, entry.Session, entry.Key);
-  }
-  for (const [key, idx] of snap.tombstones) db.tombstones.set(key, idx);
-  for (const s of snap.sessions) {
-    const sess = Object.freeze({ ...s });
-    db.sessions.set(sess.ID, sess);
-    link(db.sessionsByNode, lc(sess.Node), sess.ID);
-    for (const checkId of sessionCheckIds(sess)) link(db.sessionsByCheck, pairKey(sess.Node, checkId), sess.ID);
-  }
-  for (const [name, idx] of snap.indexes) db.indexes.set(name, idx);
+}
+
+const EMPTY_MAP = Uint8Array.of(0x80);
+
+/** A msgpack array header at `p`: how many elements, and where the first one starts. */
+function arrayLength(data: Uint8Array, p: number): { n: number; next: number } {
+  const b = data[p];
+  if (b === undefined) throw new Error('state snapshot: truncated');
+  if ((b & 0xf0) === 0x90) return { n: b & 0x0f, next: p + 1 };
+  if (b === 0xdc) return { n: (data[p + 1]! << 8) | data[p + 2]!, next: p + 3 };
+  if (b === 0xdd) return { n: ((data[p + 1]! << 24) | (data[p + 2]! << 16) | (data[p + 3]! << 8) | data[p + 4]!) >>> 0, next: p + 5 };
+  throw new Error(`state snapshot: expected an array at ${p}`);
 }

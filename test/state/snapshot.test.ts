@@ -91,3 +91,18 @@ test('a snapshot stream holds the state at the moment it was made, and gives the
   assert.equal(r.kvsGet(null, 'late')[1], null);
   assert.equal(r.maxIndex('kvs'), 3000);
 });
+
+test('restore reads a snapshot packed whole, in any field order, the same as one written as a stream', async () => {
+  const { Packr } = await import('msgpackr');
+  const s = populated();
+  const packr = new Packr({ useRecords: false, moreTypes: false });
+  const whole = packr.unpack(s.snapshot()) as Record<string, unknown>;
+  const reordered: Record<string, unknown> = {};
+  for (const k of Object.keys(whole).reverse()) reordered[k] = whole[k];
+  for (const bytes of [packr.pack(whole), packr.pack(reordered)]) {
+    const r = StateStore.restore(bytes);
+    assert.deepEqual(r.snapshot(), s.snapshot());
+    assert.deepEqual(r.kvsList(null, ''), s.kvsList(null, ''));
+  }
+  assert.throws(() => StateStore.restore(s.snapshot().subarray(0, 200)));
+});
