@@ -9,6 +9,7 @@
 //   BENCH_HEAP_SNAPSHOT_DIR=/tmp/heap   also write a heap snapshot of the agent after the settle (which
 //                                       forces a full GC) and print RSS after it; read it with
 //                                       node dist/bench/heap-top.js <file>
+//   BENCH_LATER_S=20                    also print RSS that long after the measurement (agent idle)
 //   BENCH_SHOW_AGENT_OUTPUT=1           print the tail of the agent's output at the end (with
 //                                       BENCH_AGENT_NODE_ARGS=--trace-gc: the V8 heap sizes)
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -30,6 +31,8 @@ const SETTLE_DEADLINE_MS = 30_000;
 const POLL_MS = 250;
 
 const HEAP_DIR = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+/** Also print RSS this many seconds after the measurement (idle: V8's memory reducer may run). */
+const LATER_S = Number(process.env.BENCH_LATER_S ?? 0);
 
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
@@ -138,6 +141,11 @@ async function main(): Promise<number> {
   console.log(`RSS by mapping: ${rssBreakdown(pid)}`);
   console.log(`aim RSS <= ${mib(AIM_BYTES)}: ${after.rss <= AIM_BYTES ? 'MET' : 'NOT MET'}`);
 
+  if (LATER_S > 0) {
+    await delay(LATER_S * 1000);
+    const later = readRss(pid);
+    console.log(`RSS ${LATER_S} s later, idle: ${mib(later.rss)} (VmRSS); by mapping: ${rssBreakdown(pid)}`);
+  }
   if (HEAP_DIR) await heapSnapshot(pid, agent.base, HEAP_DIR);
 
   // Only after measuring: a full key listing allocates in the agent too.
