@@ -171,7 +171,7 @@ export class Agent implements AgentApi {
 
   // ---- RPC ----------------------------------------------------------------------------------
 
-  async rpc<M extends RpcMethod>(method: M, args: RpcMethods[M]): Promise<any> {
+  rpc<M extends RpcMethod>(method: M, args: RpcMethods[M]): Promise<any> {
     if (this.server) return this.server.rpc(method, args);
     return this.forwardToServer(method, args);
   }

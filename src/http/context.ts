@@ -57,13 +57,26 @@ export class Ctx {
     return this.query.get(name);
   }
 
+  /**
+   * One request header by its lower-case name, read from rawHeaders: req.headers builds an object
+   * of every header on first use, which the read path has no other reason to pay for.
+   */
+  requestHeader(name: string): string | undefined {
+    const raw = this.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i]!;
+      if (k.length === name.length && k.toLowerCase() === name) return raw[i + 1];
+    }
+    return undefined;
+  }
+
   get isSent(): boolean {
     return this.sent;
   }
 
   /** Reads the whole body; past `limit` bytes answers 413 through `tooLarge`. */
   body(limit: number, tooLarge?: (size: number) => HttpError): Promise<Buffer> {
-    const declared = Number(this.req.headers['content-length'] ?? NaN);
+    const declared = Number(this.requestHeader('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > limit) {
       this.req.resume();
       return Promise.reject(tooLarge ? tooLarge(declared) : new HttpError(413, 'Request body too large'));

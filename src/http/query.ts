@@ -17,9 +17,9 @@ const UINT_RE = /^[0-9]+$/;
 export function parseToken(ctx: Ctx, defaultToken = ''): string {
   const q = ctx.get('token');
   if (q) return q;
-  const h = ctx.req.headers['x-consul-token'];
-  if (typeof h === 'string' && h) return h;
-  const auth = ctx.req.headers['authorization'];
+  const h = ctx.requestHeader('x-consul-token');
+  if (h) return h;
+  const auth = ctx.requestHeader('authorization');
   if (typeof auth === 'string') {
     const m = /^bearer\s+(\S+)/i.exec(auth.trim());
     if (m) return m[1]!;

@@ -136,17 +136,22 @@ export class Server {
   /**
    * Dispatches an RPC by Consul's method name (Catalog.Register, KVS.Get, ...). Writes, consistent
    * and default reads go to the leader (forwarded when this server is not it); stale reads and
-   * status calls are answered here.
+   * status calls are answered here. Not async itself (every read passes here, and each async layer
+   * costs a promise and a microtask turn): errors still arrive as rejections.
    */
-  async rpc(method: string, args: unknown): Promise<unknown> {
-    const ep = this.endpoints[method];
-    if (!ep) throw new ConclaveError('ERR_BAD_REQUEST', `rpc: can't find method ${method}`);
-    if (routeFor(method, args, this) === 'leader' && !this.raftNode.isLeader()) {
-      const leader = this.raftNode.status().leaderAddress;
-      if (!leader || leader === this.rpcAddress || !this.opts.pool) throw noLeader();
-      return this.opts.pool.call(leader, method, args, rpcTimeoutMs(args, this.opts.maxQueryTimeMs));
+  rpc(method: string, args: unknown): Promise<unknown> {
+    try {
+      const ep = this.endpoints[method];
+      if (!ep) throw new ConclaveError('ERR_BAD_REQUEST', `rpc: can't find method ${method}`);
+      if (routeFor(method, args, this) === 'leader' && !this.raftNode.isLeader()) {
+        const leader = this.raftNode.status().leaderAddress;
+        if (!leader || leader === this.rpcAddress || !this.opts.pool) throw noLeader();
+        return this.opts.pool.call(leader, method, args, rpcTimeoutMs(args, this.opts.maxQueryTimeMs));
+      }
+      return Promise.resolve(ep(this, args));
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return ep(this, args);
   }
 
   /** Writes a command through raft; resolves with the FSM's result once applied. */
