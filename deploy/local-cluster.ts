@@ -101,7 +101,8 @@ export function startAgentProcess(spec: AgentSpec, dir: string, extra: string[] 
   mkdirSync(dataDir, { recursive: true });
   const logPath = join(dir, `${spec.name}.log`);
   const out = openSync(logPath, 'a');
-  const proc = spawn(process.execPath, [CONSUL, ...commandLine(spec, dir, extra)], {
+  // Run as an operator runs it: the launcher itself, so its shebang's node flags apply.
+  const proc = spawn(CONSUL, commandLine(spec, dir, extra), {
     cwd: REPO_ROOT,
     stdio: ['ignore', out, out],
     detached,

@@ -14,11 +14,19 @@ export interface Conclave {
   dataDir: string;
 }
 
+/** The node flags bin/consul's shebang line gives the agent (`#!/usr/bin/env -S node <flags>`). */
+export function launcherNodeFlags(): string[] {
+  const first = readFileSync(join(REPO_ROOT, 'bin/consul'), 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  return m ? m[1]!.split(/\s+/).filter((a) => a !== '') : [];
+}
+
 export async function startConclave(ip: string): Promise<Conclave> {
   const dataDir = tempDir('agent');
   const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+  // The agent runs as `bin/consul` would run it: with its launcher's node flags.
   const args = [
-    ...nodeArgs, join(REPO_ROOT, 'bin/consul'), 'agent', '-server', '-bootstrap', '-data-dir', dataDir,
+    ...launcherNodeFlags(), ...nodeArgs, join(REPO_ROOT, 'bin/consul'), 'agent', '-server', '-bootstrap', '-data-dir', dataDir,
     '-bind', ip, '-client', ip, '-node', 'bench',
   ];
   const child = startChild('conclave agent', process.execPath, args, { cwd: REPO_ROOT });

@@ -43,7 +43,8 @@ export async function startAgent(o: StartOptions): Promise<AgentProcess> {
   if (o.dev !== false) args.push('-dev');
   args.push('-bind', o.ip, '-client', o.ip, '-node', o.nodeName ?? `node-${o.ip.replace(/\./g, '-')}`);
   args.push(...(o.args ?? []));
-  const proc = spawn(process.execPath, [CONSUL_BIN, ...args], {
+  // The launcher itself, as an operator runs it (its shebang gives node its flags).
+  const proc = spawn(CONSUL_BIN, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
