@@ -4,6 +4,9 @@
 //
 //   npm run bench              (build, then node dist/bench/kv.js)
 //   BENCH_DURATION_S=5 BENCH_WARMUP_S=1 BENCH_CONNECTIONS=1,16,64 BENCH_TARGETS=conclave,bare,etcd BENCH_OPS=put,get
+//   BENCH_ROUNDS=3   each (op, connections) is loaded this many times, targets taking turns; the table
+//                    shows each target's median round (a 2-cpu machine's scheduling makes single runs
+//                    swing by 2x), and the ratios use those medians
 //   BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   (profile the agent)
 //
 // Targets: Conclave `agent -server -bootstrap -data-dir <tmp>` on 127.0.0.50:8500 (every PUT is
@@ -27,6 +30,7 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
 const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'conclave,bare,etcd').split(','));
 const OPS = (process.env.BENCH_OPS ?? 'put,get').split(',').filter((op): op is 'put' | 'get' => op === 'put' || op === 'get');
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const FSYNC_SECONDS = 2;
 const VALUE = '0123456789abcdef'; // 16-byte value for every PUT
 const GET_KEY = 'bench/get';
@@ -44,6 +48,8 @@ interface Target {
 }
 
 const rows: LoadRow[] = [];
+/** Every round's req/s per "target op c": printed under the table. */
+const rounds = new Map<string, number[]>();
 
 /**
  * Loads every target for each (op, connections) in turn, so that the numbers being compared were taken
@@ -52,12 +58,21 @@ const rows: LoadRow[] = [];
 async function loadAll(targets: Target[]): Promise<void> {
   for (const op of OPS) {
     for (const connections of CONNECTIONS) {
+      const measured = new Map<string, LoadRow[]>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const t of targets) {
+          const requests = (phase: string): autocannon.Request[] =>
+            op === 'get' ? [t.get] : distinctKeyRequests((n) => t.put(`bench/put-c${connections}-r${round}-${phase}-${n}`));
+          const row = await runLoad({ target: t.name, op, url: t.url, serverPid: t.pid, connections, durationS: DURATION_S, warmupS: WARMUP_S, requests });
+          measured.set(t.name, [...(measured.get(t.name) ?? []), row]);
+          process.stderr.write(`  ${t.name} ${op} c=${connections} round ${round + 1}/${ROUNDS}: ${row.reqPerSec.toFixed(0)} req/s, ${row.errors} errors\n`);
+        }
+      }
       for (const t of targets) {
-        const requests = (phase: string): autocannon.Request[] =>
-          op === 'get' ? [t.get] : distinctKeyRequests((n) => t.put(`bench/put-c${connections}-${phase}-${n}`));
-        const row = await runLoad({ target: t.name, op, url: t.url, serverPid: t.pid, connections, durationS: DURATION_S, warmupS: WARMUP_S, requests });
-        rows.push(row);
-        process.stderr.write(`  ${t.name} ${op} c=${connections}: ${row.reqPerSec.toFixed(0)} req/s, ${row.errors} errors\n`);
+        const runs = measured.get(t.name)!;
+        rounds.set(`${t.name} ${op} ${connections}`, runs.map((r) => r.reqPerSec));
+        const sorted = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec);
+        rows.push(sorted[Math.floor((sorted.length - 1) / 2)]!);
       }
     }
   }
@@ -157,7 +172,14 @@ async function main(): Promise<void> {
   for (const n of notes) console.log(n);
   await loadAll(targets);
   console.log('');
+  if (ROUNDS > 1) console.log(`each row: the median of ${ROUNDS} rounds (targets took turns within each round)`);
   printTable(rows);
+  if (ROUNDS > 1) {
+    console.log('');
+    for (const [key, values] of rounds) {
+      if (key.endsWith(' 64')) console.log(`rounds ${key.replace(/ 64$/, '@64')}: ${values.map((v) => v.toFixed(0)).join(', ')} req/s`);
+    }
+  }
   console.log('');
   printRatios(rows, serialFsyncPerSec);
 }
