@@ -4,6 +4,12 @@
 //
 //   npm run bench              (build, then node dist/bench/kv.js)
 //   BENCH_DURATION_S=5 BENCH_WARMUP_S=1 BENCH_CONNECTIONS=1,16,64 BENCH_TARGETS=conclave,bare,etcd BENCH_OPS=put,get
+//   BENCH_PIN=0      do not pin: by default (2+ cpus, taskset present) every target runs on cpu 0 and
+//                    this process (autocannon) on cpu 1, so each server has one core to itself and the
+//                    numbers do not depend on where the scheduler puts whom (on this VM cpu 0 is the
+//                    slower one, and which process landed where swung results by 2x)
+//   Before each (op, connections) group every target is left to go idle (< 5% of a core for 1 s, at
+//   most 60 s), so that a group measures steady state, not what the previous group left running.
 //   BENCH_ROUNDS=3   each (op, connections) is loaded this many times, targets taking turns; the table
 //                    shows each target's median round (a 2-cpu machine's scheduling makes single runs
 //                    swing by 2x), and the ratios use those medians
@@ -14,6 +20,7 @@
 // 127.0.0.52:2379 through its JSON gateway. All three are started first (idle ones cost next to
 // nothing) and loaded one after the other for each op and connection count; every one is stopped by
 // PID at the end whatever happens, and temp dirs are removed.
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
@@ -21,7 +28,7 @@ import { cleanup, cleanupOnSignals, startChild, tempDir, type Child } from './su
 import { REPO_ROOT, startConclave } from './support/conclave.js';
 import { b64, ensureEtcd, startEtcd } from './support/etcd.js';
 import { measureFsyncRate } from './support/fsync-rate.js';
-import { distinctKeyRequests, runLoad, type LoadRow } from './support/load.js';
+import { cpuSeconds, distinctKeyRequests, runLoad, type LoadRow } from './support/load.js';
 import { printRatios, printTable } from './support/report.js';
 import { waitFor } from './support/wait.js';
 
@@ -59,6 +66,7 @@ async function loadAll(targets: Target[]): Promise<void> {
   for (const op of OPS) {
     for (const connections of CONNECTIONS) {
       const measured = new Map<string, LoadRow[]>();
+      await settle(targets);
       for (let round = 0; round < ROUNDS; round++) {
         for (const t of targets) {
           const requests = (phase: string): autocannon.Request[] =>
@@ -136,6 +144,42 @@ async function startEtcdTarget(): Promise<{ target?: Target; note: string }> {
   };
 }
 
+/** Idle: under this share of one core over SETTLE_WINDOW_MS. */
+const IDLE_CPU_FRACTION = 0.05;
+const SETTLE_WINDOW_MS = 1000;
+const SETTLE_DEADLINE_MS = 60_000;
+
+/**
+ * Waits until every target is idle, so that each group measures steady state rather than the
+ * background work the previous group left behind (after ~400k PUTs: a snapshot on the 30 s interval,
+ * V8 sweeping a large heap, etcd's compaction), which otherwise lands on the first GET rounds.
+ */
+async function settle(targets: Target[]): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const before = targets.map((t) => cpuSeconds(t.pid));
+    await new Promise((r) => setTimeout(r, SETTLE_WINDOW_MS));
+    const busy = targets.filter((t, i) => cpuSeconds(t.pid) - before[i]! > IDLE_CPU_FRACTION * SETTLE_WINDOW_MS / 1000);
+    if (busy.length === 0) return;
+    if (Date.now() - started > SETTLE_DEADLINE_MS) {
+      process.stderr.write(`  settle: ${busy.map((t) => t.name).join(', ')} still busy after ${SETTLE_DEADLINE_MS / 1000}s; measuring anyway\n`);
+      return;
+    }
+  }
+}
+
+/** Pins every thread of each target to cpu 0 and this process to cpu 1; returns a line saying what was done. */
+function pinAll(targets: Target[]): string {
+  if (process.env.BENCH_PIN === '0') return 'cpu pinning: off (BENCH_PIN=0)';
+  if (availableParallelism() < 2) return 'cpu pinning: off (one cpu)';
+  const pin = (cpu: number, pid: number): boolean => spawnSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' }).status === 0;
+  if (!pin(1, process.pid)) return 'cpu pinning: off (taskset failed or is missing)';
+  for (const t of targets) {
+    if (!pin(0, t.pid)) return `cpu pinning: off (could not pin ${t.name})`;
+  }
+  return 'cpu pinning: every target on cpu 0 (one core each, etcd included), autocannon on cpu 1';
+}
+
 /** Other work on the machine skews every number here; say so when the 1-minute load average shows it. */
 function warnIfBusy(when: string): void {
   const load = loadavg()[0]!;
@@ -170,6 +214,7 @@ async function main(): Promise<void> {
     }
   }
   for (const n of notes) console.log(n);
+  console.log(pinAll(targets));
   await loadAll(targets);
   console.log('');
   if (ROUNDS > 1) console.log(`each row: the median of ${ROUNDS} rounds (targets took turns within each round)`);
