@@ -73,9 +73,10 @@ export interface RaftNodeOptions {
   snapshotIntervalMs?: number;
   /**
    * Between those checks, a snapshot is taken as soon as the threshold is reached only once this
-   * many bytes of commands were applied since the last one (the retained log is held in memory,
-   * so this bounds it). 0, the default: at once. Consul's agent sets 16 MiB, so that a burst of
-   * small writes is snapshotted on the interval, as Consul does, not every threshold entries.
+   * many bytes of commands were applied since the last one (this bounds the WAL kept behind the
+   * last snapshot, and so start-up replay). 0, the default: at once. Consul's agent sets 16 MiB, so
+   * that a burst of small writes is snapshotted on the interval, as Consul does, not every
+   * threshold entries.
    */
   snapshotLogBytes?: number;
   transport?: RaftTransport;
