@@ -115,11 +115,6 @@ export class Ctx {
     }
   }
 
-  /** Adds a header to the answer (res.setHeader still works too, and wins nothing over this). */
-  header(name: string, value: string): void {
-    this.headers.push(name, value);
-  }
-
   /** Sets the X-Consul-* read headers; a second call replaces the first's values. */
   setMeta(meta: QueryMeta): void {
     if (this.metaAt < 0) {

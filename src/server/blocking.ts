@@ -31,6 +31,7 @@ export interface BlockingContext {
 /**
  * Runs `query` until its index exceeds opts.MinQueryIndex or the timeout passes.
  * The query must read only the store it is given and add what it read to the watch set.
+ * Non-blocking reads (no MinQueryIndex) never come here: Server.read runs them directly.
  */
 export async function blockingQuery<T>(
   ctx: BlockingContext,
@@ -39,10 +40,6 @@ export async function blockingQuery<T>(
   query: (store: StateStore, ws: WatchSet | null) => [number, T],
 ): Promise<[number, T]> {
   const minIndex = opts.MinQueryIndex ?? 0;
-  if (minIndex <= 0) {
-    const [index, value] = query(ctx.store(), null);
-    return [Math.max(index, 1), value];
-  }
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const store = ctx.store();
