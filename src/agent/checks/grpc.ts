@@ -4,7 +4,7 @@
 import http2 from 'node:http2';
 import type { CheckResult, Probe } from './runner.js';
 import { GRPC_CODES, SERVING_STATUS, decodeHealthResponse, encodeHealthRequest } from './grpc-health.js';
-import { goNetReason, isIpLiteral, splitHostPort } from './net-errors.js';
+import { goNetReason, sniName, splitHostPort } from './net-errors.js';
 
 export interface GrpcCheckOptions {
   target: string;
@@ -32,7 +32,7 @@ export class GrpcProbe implements Probe {
     }
     const host = hp.host.includes(':') ? `[${hp.host}]` : hp.host;
     return new Promise((resolve) => {
-      const servername = o.tlsServerName || (isIpLiteral(hp.host) ? undefined : hp.host);
+      const servername = sniName(o.tlsServerName, hp.host);
       const session = http2.connect(`${o.useTls ? 'https' : 'http'}://${host}:${hp.port}`, {
         ...(o.useTls ? { rejectUnauthorized: !o.tlsSkipVerify, servername, ALPNProtocols: ['h2'] } : {}),
       });

@@ -5,7 +5,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { CheckResult, Probe } from './runner.js';
-import { dialError, isIpLiteral, splitHostPort } from './net-errors.js';
+import { dialError, sniName, splitHostPort } from './net-errors.js';
 
 export interface H2PingCheckOptions {
   addr: string;
@@ -28,7 +28,7 @@ export class H2PingProbe implements Probe {
     }
     return new Promise((resolve) => {
       let session: http2.ClientHttp2Session | null = null;
-      const servername = o.tlsServerName || (isIpLiteral(hp.host) ? undefined : hp.host);
+      const servername = sniName(o.tlsServerName, hp.host);
       const sock = o.useTls
         ? tls.connect({ host: hp.host, port: hp.port, ALPNProtocols: ['h2'], rejectUnauthorized: !o.tlsSkipVerify, servername })
         : net.connect({ host: hp.host, port: hp.port });

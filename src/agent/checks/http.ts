@@ -15,7 +15,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { CheckResult, Probe } from './runner.js';
 import { ResponseParser, encodeRequest, type ResponseHead } from './http-wire.js';
-import { goNetReason, isIpLiteral } from './net-errors.js';
+import { goNetReason, sniName } from './net-errors.js';
 
 export { ACCEPT, USER_AGENT } from './http-wire.js';
 const REDIRECTS_MAX = 10;
@@ -140,7 +140,7 @@ export class HttpProbe implements Probe {
         if (parser.done) settle();
       };
       if (https) {
-        const servername = o.tlsServerName || (isIpLiteral(host) ? undefined : host);
+        const servername = sniName(o.tlsServerName, host);
         sock = tls.connect({ host, port, servername, rejectUnauthorized: !o.tlsSkipVerify });
         sock.on('data', onData);
       } else {

@@ -43,3 +43,8 @@ export function dialError(network: 'tcp' | 'udp', addr: string, err: NodeJS.Errn
 }
 
 export const isIpLiteral = (host: string): boolean => isIP(host) !== 0;
+
+/** The TLS server name a probe sends: the configured one, else the host unless it is an IP literal (Go's rule). */
+export function sniName(configured: string, host: string): string | undefined {
+  return configured || (isIpLiteral(host) ? undefined : host);
+}

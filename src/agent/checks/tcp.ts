@@ -3,7 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { CheckResult, Probe } from './runner.js';
-import { dialError, isIpLiteral, splitHostPort } from './net-errors.js';
+import { dialError, sniName, splitHostPort } from './net-errors.js';
 
 export interface TcpCheckOptions {
   addr: string;
@@ -26,7 +26,7 @@ export class TcpProbe implements Probe {
       return Promise.resolve({ status: 'critical', output: `dial tcp ${(err as Error).message}` });
     }
     return new Promise((resolve) => {
-      const servername = o.tlsServerName || (isIpLiteral(hp.host) ? undefined : hp.host);
+      const servername = sniName(o.tlsServerName, hp.host);
       const sock = o.useTls
         ? tls.connect({ host: hp.host, port: hp.port, rejectUnauthorized: !o.tlsSkipVerify, servername })
         : net.connect({ host: hp.host, port: hp.port });
