@@ -28,7 +28,7 @@ import { cleanup, cleanupOnSignals, startChild, tempDir, type Child } from './su
 import { REPO_ROOT, startConclave } from './support/conclave.js';
 import { b64, ensureEtcd, startEtcd } from './support/etcd.js';
 import { measureFsyncRate } from './support/fsync-rate.js';
-import { cpuSeconds, distinctKeyRequests, runLoad, type LoadRow } from './support/load.js';
+import { cpuSeconds, distinctKeyRequests, runLoad, type LoadRow, type Target } from './support/load.js';
 import { printRatios, printTable } from './support/report.js';
 import { waitFor } from './support/wait.js';
 
@@ -45,14 +45,6 @@ const GET_KEY = 'bench/get';
 const CONCLAVE_IP = '127.0.0.50';
 const BARE_IP = '127.0.0.51';
 const ETCD_IP = '127.0.0.52';
-
-interface Target {
-  name: string;
-  pid: number;
-  url: string;
-  put: (key: string) => autocannon.Request;
-  get: autocannon.Request;
-}
 
 const rows: LoadRow[] = [];
 /** Every round's req/s per "target op c": printed under the table. */

@@ -18,7 +18,7 @@ import type autocannon from 'autocannon';
 import { cleanup, cleanupOnSignals, startChild, tempDir, type Child } from './support/children.js';
 import { REPO_ROOT } from './support/conclave.js';
 import { b64, ensureEtcd } from './support/etcd.js';
-import { distinctKeyRequests, runLoad, type LoadRow } from './support/load.js';
+import { distinctKeyRequests, runLoad, type LoadRow, type Target } from './support/load.js';
 import { printTable } from './support/report.js';
 import { waitFor } from './support/wait.js';
 
@@ -31,14 +31,6 @@ const VALUE = '0123456789abcdef';
 const GET_KEY = 'bench/get';
 const CONCLAVE_IPS = ['127.0.0.41', '127.0.0.42', '127.0.0.43'];
 const ETCD_IPS = ['127.0.0.44', '127.0.0.45', '127.0.0.46'];
-
-interface Target {
-  name: string;
-  pid: number;
-  url: string;
-  put: (key: string) => autocannon.Request;
-  get: autocannon.Request;
-}
 
 async function startConclaveCluster(): Promise<Target> {
   const ids = CONCLAVE_IPS.map(() => randomUUID());

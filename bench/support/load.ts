@@ -5,6 +5,15 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
+/** A KV server under load: how to PUT a new key and GET the seeded one. */
+export interface Target {
+  name: string;
+  pid: number;
+  url: string;
+  put: (key: string) => autocannon.Request;
+  get: autocannon.Request;
+}
+
 export interface LoadSpec {
   target: string;
   op: string;
