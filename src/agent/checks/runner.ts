@@ -54,6 +54,11 @@ export class SlotClock {
 
   constructor(private readonly nowMs: () => number = () => performance.now()) {}
 
+  /** Slots whose timer is still armed (a cancelled slot with nothing left in it is not). */
+  get armed(): number {
+    return this.slots.size;
+  }
+
   /** Calls fn once, at the end of the slot holding now+delayMs; the returned function cancels it. */
   schedule(delayMs: number, slotMs: number, fn: () => void): () => void {
     const width = Math.max(1, Math.floor(slotMs));
