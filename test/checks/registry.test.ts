@@ -71,8 +71,11 @@ test('an HTTP check records passing, then critical when the target fails, and st
   f.registry.remove('h');
   tg.set(200);
   assert.deepEqual(f.registry.counts(), {});
-  // Removal is synchronous: whatever was in flight is dropped, so no further result can land.
-  await new Promise((r) => setTimeout(r, 100));
+  // Removal is synchronous: whatever was in flight is dropped, so no further result can land. A
+  // second check against the same (now healthy) target completing a probe is the barrier: any
+  // probe of 'h' still in flight would have answered by then.
+  add(f, { Name: 'barrier', HTTP: tg.url, Interval: '1s' }, null);
+  await waitFor(() => statusOf(f, 'barrier') === 'passing', { what: 'the barrier check to pass' });
   assert.equal(statusOf(f, 'h'), 'critical');
 });
 
