@@ -176,6 +176,11 @@ export class Agent implements AgentApi {
     return this.forwardToServer(method, args);
   }
 
+  call<M extends RpcMethod>(method: M, args: RpcMethods[M]): any {
+    if (this.server) return this.server.call(method, args);
+    return this.forwardToServer(method, args);
+  }
+
   /**
    * A client agent's RPC: sent to a known server over the pooled connection; when the server cannot
    * be reached, the next one is tried (the call is not retried once a server answered, even with an error).

@@ -23,7 +23,6 @@ export class Ctx {
   readonly method: string;
   readonly path: string;
   readonly rawPath: string;
-  readonly query: URLSearchParams;
   readonly pretty: boolean;
   /** Params captured by the route (the part after a prefix pattern). */
   rest = '';
@@ -32,29 +31,34 @@ export class Ctx {
    *  per-header bookkeeping of setHeader (a measurable share of a small read's cost). */
   private readonly headers: string[] = [];
   private metaAt = -1;
+  /** Built on first use: most reads carry no query string, and URLSearchParams is not free. */
+  private params: URLSearchParams | null = null;
 
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     rawPath: string,
     path: string,
-    rawQuery: string,
+    readonly rawQuery: string,
     private readonly defaults: ResponseDefaults,
   ) {
     this.method = req.method ?? 'GET';
     this.rawPath = rawPath;
     this.path = path;
-    this.query = new URLSearchParams(rawQuery);
-    this.pretty = defaults.alwaysPretty || this.query.has('pretty');
+    this.pretty = defaults.alwaysPretty || this.has('pretty');
+  }
+
+  get query(): URLSearchParams {
+    return (this.params ??= new URLSearchParams(this.rawQuery));
   }
 
   /** Presence flag (?stale, ?recurse, ...): the value does not matter. */
   has(name: string): boolean {
-    return this.query.has(name);
+    return this.rawQuery !== '' && this.query.has(name);
   }
 
   get(name: string): string | null {
-    return this.query.get(name);
+    return this.rawQuery === '' ? null : this.query.get(name);
   }
 
   /**
@@ -129,36 +133,52 @@ export class Ctx {
     h[at + 7] = meta.ConsistencyLevel;
   }
 
-  sendJson(value: unknown, status = 200): Promise<void> {
-    const body = encodeJson(value, this.pretty);
-    return this.send(status, body, 'application/json');
+  sendJson(value: unknown, status = 200): Sent {
+    return this.sendJsonText(encodeJson(value, this.pretty), status);
   }
 
-  sendText(status: number, text: string): Promise<void> {
+  /** JSON text the caller encoded already (a hot path's own encoder). */
+  sendJsonText(text: string, status = 200): Sent {
+    return this.send(status, text, 'application/json');
+  }
+
+  sendText(status: number, text: string): Sent {
     return this.send(status, text, 'text/plain; charset=utf-8');
   }
 
-  sendEmpty(status = 200): Promise<void> {
+  sendEmpty(status = 200): Sent {
     return this.send(status, '', null);
   }
 
-  async send(status: number, body: string | Buffer, contentType: string | null): Promise<void> {
+  /**
+   * Writes the answer. Synchronous (no promise) unless the body is gzipped, so that a read answered
+   * at once goes out within the request's own event-loop turn.
+   */
+  send(status: number, body: string | Buffer, contentType: string | null): Sent {
     if (this.sent) return;
     this.sent = true;
     const h = this.headers;
     const defaults = this.defaults.headers;
     for (let i = 0; i < defaults.length; i++) h.push(defaults[i]!);
     if (contentType && body.length > 0) h.push('Content-Type', contentType);
-    let payload: string | Buffer = body;
     if (body.length >= GZIP_MIN_SIZE && acceptsGzip(this.req)) {
-      payload = await gzipAsync(typeof body === 'string' ? Buffer.from(body) : body);
-      h.push('Content-Encoding', 'gzip', 'Vary', 'Accept-Encoding');
+      return gzipAsync(typeof body === 'string' ? Buffer.from(body) : body).then((zipped) => {
+        h.push('Content-Encoding', 'gzip', 'Vary', 'Accept-Encoding');
+        this.finish(status, zipped);
+      });
     }
-    h.push('Content-Length', String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length));
-    this.res.writeHead(status, h);
+    this.finish(status, body);
+  }
+
+  private finish(status: number, payload: string | Buffer): void {
+    this.headers.push('Content-Length', String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length));
+    this.res.writeHead(status, this.headers);
     this.res.end(payload);
   }
 }
+
+/** What a send returns: nothing once written, or a promise while the body is being compressed. */
+export type Sent = void | Promise<void>;
 
 function acceptsGzip(req: IncomingMessage): boolean {
   const ae = req.headers['accept-encoding'];

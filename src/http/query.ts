@@ -36,8 +36,8 @@ export function parseQueryOptions(ctx: Ctx, d: QueryDefaults, discovery = false)
   parseConsistency(ctx, o, discovery ? d.discoveryMaxStaleMs : 0);
   const filter = ctx.get('filter');
   if (filter) o.Filter = filter;
-  const meta = ctx.query.getAll('node-meta');
-  if (meta.length > 0) {
+  const meta = ctx.rawQuery === '' ? null : ctx.query.getAll('node-meta');
+  if (meta && meta.length > 0) {
     o.NodeMetaFilters = {};
     for (const kv of meta) {
       const i = kv.indexOf(':');

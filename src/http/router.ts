@@ -2,7 +2,8 @@
 // longest match wins, a missing trailing slash redirects, unclean paths redirect to the clean one.
 import type { Ctx } from './context.js';
 
-export type Handler = (ctx: Ctx) => Promise<void>;
+/** A handler answers at once (returning nothing) or returns a promise that settles once it has. */
+export type Handler = (ctx: Ctx) => void | Promise<void>;
 
 interface Route {
   pattern: string;

@@ -1,7 +1,7 @@
 // The HTTP API listener(s): one node:http server per client address, Consul's routing and error shapes.
 import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Ctx, type ResponseDefaults } from './context.js';
+import { Ctx, type ResponseDefaults, type Sent } from './context.js';
 import { Router, cleanPath } from './router.js';
 import { statusFor } from './errors.js';
 import type { AgentApi } from './backend.js';
@@ -83,10 +83,17 @@ export class HttpApi {
       }
     }
     const ctx = new Ctx(req, res, rawPath, path, rawQuery, this.defaults);
-    this.dispatch(ctx).catch((err) => this.fail(ctx, err));
+    let pending: void | Promise<void>;
+    try {
+      pending = this.dispatch(ctx);
+    } catch (err) {
+      return this.fail(ctx, err);
+    }
+    if (pending) pending.catch((err) => this.fail(ctx, err));
   }
 
-  private async dispatch(ctx: Ctx): Promise<void> {
+  /** Not async: a handler that can answer at once does so within this call, with no promise made. */
+  private dispatch(ctx: Ctx): void | Promise<void> {
     if (UNPRINTABLE_RE.test(ctx.path)) {
       return ctx.sendText(400, `Bad request: invalid character in path ${JSON.stringify(ctx.rawPath)}`);
     }
@@ -114,7 +121,7 @@ export class HttpApi {
       return ctx.sendText(405, `method ${ctx.method} not allowed`);
     }
     ctx.rest = m.rest;
-    await handler(ctx);
+    return handler(ctx);
   }
 
   private fail(ctx: Ctx, err: unknown): void {
@@ -124,11 +131,15 @@ export class HttpApi {
     if ((err as { headers?: Record<string, string> }).headers) {
       for (const [k, v] of Object.entries((err as { headers: Record<string, string> }).headers)) ctx.res.setHeader(k, v);
     }
-    ctx.sendText(status, body).catch(() => ctx.res.destroy());
+    try {
+      ctx.sendText(status, body)?.catch(() => ctx.res.destroy());
+    } catch {
+      ctx.res.destroy();
+    }
   }
 }
 
-function redirect(ctx: Ctx, location: string): Promise<void> {
+function redirect(ctx: Ctx, location: string): Sent {
   ctx.res.setHeader('Location', location);
   const body = ctx.method === 'GET' ? `<a href="${location}">Moved Permanently</a>.\n\n` : '';
   return ctx.send(301, body, body ? 'text/html; charset=utf-8' : null);

@@ -141,17 +141,26 @@ export class Server {
    */
   rpc(method: string, args: unknown): Promise<unknown> {
     try {
-      const ep = this.endpoints[method];
-      if (!ep) throw new ConclaveError('ERR_BAD_REQUEST', `rpc: can't find method ${method}`);
-      if (routeFor(method, args, this) === 'leader' && !this.raftNode.isLeader()) {
-        const leader = this.raftNode.status().leaderAddress;
-        if (!leader || leader === this.rpcAddress || !this.opts.pool) throw noLeader();
-        return this.opts.pool.call(leader, method, args, rpcTimeoutMs(args, this.opts.maxQueryTimeMs));
-      }
-      return Promise.resolve(ep(this, args));
+      return Promise.resolve(this.call(method, args));
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * rpc() without the promise when none is needed: a read that can be answered at once (the lease
+   * covers it, or it is stale, and it does not block) returns its reply directly; anything else returns
+   * a promise. Errors found before any waiting are thrown. The HTTP hot paths call this.
+   */
+  call(method: string, args: unknown): unknown {
+    const ep = this.endpoints[method];
+    if (!ep) throw new ConclaveError('ERR_BAD_REQUEST', `rpc: can't find method ${method}`);
+    if (routeFor(method, args, this) === 'leader' && !this.raftNode.isLeader()) {
+      const leader = this.raftNode.status().leaderAddress;
+      if (!leader || leader === this.rpcAddress || !this.opts.pool) throw noLeader();
+      return this.opts.pool.call(leader, method, args, rpcTimeoutMs(args, this.opts.maxQueryTimeMs));
+    }
+    return ep(this, args);
   }
 
   /** Writes a command through raft; resolves with the FSM's result once applied. */
@@ -172,15 +181,29 @@ export class Server {
     return result;
   }
 
-  /** Runs a (possibly blocking) read in the consistency mode the options ask for. */
-  async read<T>(
+  /**
+   * Runs a (possibly blocking) read in the consistency mode the options ask for. The common case (no
+   * index to wait past, and the lease covers the read or it may be stale) is answered at once, with no
+   * promise, watch set or microtask turn; otherwise a promise. Consistency errors are thrown.
+   */
+  read<T>(
+    opts: QueryOptions,
+    query: (store: StateStore, ws: WatchSet | null) => [number, T],
+  ): QueryReply<T> | Promise<QueryReply<T>> {
+    const decided = this.consistency(opts);
+    if (decided instanceof Promise || (opts.MinQueryIndex ?? 0) > 0) return this.readLater(decided, opts, query);
+    const [index, value] = query(this.fsm.store, null);
+    decided.Index = Math.max(index, 1);
+    return { meta: decided, value };
+  }
+
+  private async readLater<T>(
+    decided: QueryMeta | Promise<QueryMeta>,
     opts: QueryOptions,
     query: (store: StateStore, ws: WatchSet | null) => [number, T],
   ): Promise<QueryReply<T>> {
-    const decided = this.consistency(opts);
-    const meta = decided instanceof Promise ? await decided : decided;
+    const meta = await decided;
     if (!((opts.MinQueryIndex ?? 0) > 0)) {
-      // The common case, kept free of the blocking machinery: one run of the query, no watch set.
       const [index, value] = query(this.fsm.store, null);
       meta.Index = Math.max(index, 1);
       return { meta, value };

@@ -203,7 +203,7 @@ export function kvsDeleteTreeTx(tx: Tx, prefix: string): void {
 
 /** X-Consul-Index of a single-key read: the entry's ModifyIndex, else the KV tables' index. */
 export function kvsGet(db: Db, ws: WatchSet | null, key: string): [number, DirEntry | null] {
-  db.watch(ws, `kv:${key}`, 'kvs');
+  if (ws) db.watch(ws, `kv:${key}`, 'kvs');
   const e = db.kvs.get(key);
   if (e) return [e.ModifyIndex, e];
   return [db.maxIndex('kvs', 'tombstones'), null];

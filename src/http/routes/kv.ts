@@ -1,10 +1,10 @@
 // /v1/kv/* — Consul's KVS endpoint.
-import type { Ctx } from '../context.js';
+import type { Ctx, Sent } from '../context.js';
 import type { AgentApi } from '../backend.js';
 import { HttpError } from '../errors.js';
 import { parseQueryOptions, parseToken, parseUint64 } from '../query.js';
-import { kvToWire, type DirEntry, type KVOp } from '../../structs/kv.js';
-import type { QueryReply } from '../../structs/rpc.js';
+import { dirEntriesJson, kvToWire, type DirEntry, type KVOp } from '../../structs/kv.js';
+import type { QueryOptions, QueryReply } from '../../structs/rpc.js';
 import type { Router } from '../router.js';
 
 export function registerKvRoutes(router: Router, agent: AgentApi): void {
@@ -13,25 +13,21 @@ export function registerKvRoutes(router: Router, agent: AgentApi): void {
   router.add('/v1/kv/', ['DELETE'], (ctx) => kvDelete(ctx, agent));
 }
 
-async function kvGet(ctx: Ctx, agent: AgentApi): Promise<void> {
+function kvGet(ctx: Ctx, agent: AgentApi): Sent {
   const cfg = agent.httpConfig;
   const opts = parseQueryOptions(ctx, { datacenter: cfg.datacenter, discoveryMaxStaleMs: 0, defaultToken: cfg.defaultToken });
   const key = ctx.rest;
-  if (ctx.has('keys')) {
-    const sep = ctx.get('separator') ?? ctx.get('seperator') ?? '';
-    const reply: QueryReply<string[]> = await agent.rpc('KVS.ListKeys', { Options: opts, Prefix: key, Seperator: sep });
-    ctx.setMeta(reply.meta);
-    if (reply.value.length === 0 && key !== '') return ctx.sendEmpty(404);
-    return ctx.sendJson(reply.value);
-  }
-  if (ctx.has('recurse')) {
-    const reply: QueryReply<DirEntry[]> = await agent.rpc('KVS.List', { Options: opts, Key: key });
-    ctx.setMeta(reply.meta);
-    if (reply.value.length === 0) return ctx.sendEmpty(404);
-    return ctx.sendJson(reply.value.map(kvToWire));
-  }
+  if (ctx.has('keys')) return kvKeys(ctx, agent, opts, key);
+  if (ctx.has('recurse')) return kvList(ctx, agent, opts, key);
   if (key === '') throw new HttpError(400, 'Missing key name');
-  const reply: QueryReply<DirEntry | null> = await agent.rpc('KVS.Get', { Options: opts, Key: key });
+  // The hottest read of all: answered within this call when the server can (no promise, no await).
+  const reply: Maybe<QueryReply<DirEntry | null>> = agent.call('KVS.Get', { Options: opts, Key: key });
+  return reply instanceof Promise ? reply.then((r) => answerGet(ctx, r)) : answerGet(ctx, reply);
+}
+
+type Maybe<T> = T | Promise<T>;
+
+function answerGet(ctx: Ctx, reply: QueryReply<DirEntry | null>): Sent {
   ctx.setMeta(reply.meta);
   const e = reply.value;
   if (!e) return ctx.sendEmpty(404);
@@ -40,7 +36,22 @@ async function kvGet(ctx: Ctx, agent: AgentApi): Promise<void> {
     ctx.res.setHeader('Content-Security-Policy', 'sandbox');
     return ctx.send(200, Buffer.from(e.Value ?? new Uint8Array()), 'text/plain; charset=utf-8');
   }
-  return ctx.sendJson([kvToWire(e)]);
+  return ctx.pretty ? ctx.sendJson([kvToWire(e)]) : ctx.sendJsonText(dirEntriesJson([e]));
+}
+
+async function kvKeys(ctx: Ctx, agent: AgentApi, opts: QueryOptions, prefix: string): Promise<void> {
+  const sep = ctx.get('separator') ?? ctx.get('seperator') ?? '';
+  const reply: QueryReply<string[]> = await agent.rpc('KVS.ListKeys', { Options: opts, Prefix: prefix, Seperator: sep });
+  ctx.setMeta(reply.meta);
+  if (reply.value.length === 0 && prefix !== '') return ctx.sendEmpty(404);
+  return ctx.sendJson(reply.value);
+}
+
+async function kvList(ctx: Ctx, agent: AgentApi, opts: QueryOptions, prefix: string): Promise<void> {
+  const reply: QueryReply<DirEntry[]> = await agent.rpc('KVS.List', { Options: opts, Key: prefix });
+  ctx.setMeta(reply.meta);
+  if (reply.value.length === 0) return ctx.sendEmpty(404);
+  return ctx.pretty ? ctx.sendJson(reply.value.map(kvToWire)) : ctx.sendJsonText(dirEntriesJson(reply.value));
 }
 
 /** Go's url.Values.Encode over the request's query: keys sorted, values escaped. */

@@ -10,7 +10,8 @@ import * as internal from './internal.js';
 import * as operator from './operator.js';
 import * as internalUi from './internal-ui.js';
 
-export type Endpoint = (srv: Server, args: any) => Promise<unknown>;
+/** An endpoint answers at once when it can (a read the lease covers), with a promise when it must wait. */
+export type Endpoint = (srv: Server, args: any) => unknown;
 
 export function endpointTable(): Record<string, Endpoint> {
   return {
