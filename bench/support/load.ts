@@ -12,6 +12,8 @@ export interface Target {
   url: string;
   put: (key: string) => autocannon.Request;
   get: autocannon.Request;
+  /** False while the target still owes background work for earlier load (checked once it is idle). */
+  settled?: () => Promise<boolean>;
 }
 
 export interface LoadSpec {
