@@ -1,5 +1,5 @@
 // Seeded randomness for cores and the simulator; crypto randomness for IDs.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface Rng {
   /** Uniform 32-bit unsigned integer. */
@@ -32,6 +32,19 @@ export function seededRng(seed: number): Rng {
   return { nextU32: next };
 }
 
+// Crypto randomness drawn 4 KiB at a time, as node's randomUUID does: one call into the CSPRNG per
+// 1,024 numbers rather than per number (gossip draws several every 200 ms, on every agent).
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;
+
 export const systemRng: Rng = {
-  nextU32: () => randomBytes(4).readUInt32LE(0),
+  nextU32: () => {
+    if (poolAt === POOL.length) {
+      randomFillSync(POOL);
+      poolAt = 0;
+    }
+    const v = POOL.readUInt32LE(poolAt);
+    poolAt += 4;
+    return v;
+  },
 };
