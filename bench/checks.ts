@@ -4,15 +4,17 @@
 // agent's CPU (user+system time from /proc/<pid>/stat, as % of one core: robust to machine load), its
 // RSS, how many check requests the target served, and raft writes per minute (deltas of the server's
 // /v1/agent/self Stats.raft.commit_index). Aims (issue #5): zero writes when nothing changes; under
-// 1 core-% per 1,000 checks.
+// 1 core-% per 1,000 checks. Last, a C program does only the sockets of the same check runs (the
+// floor under any implementation of Consul's fresh-connection checks) and its CPU is printed too.
 //
 //   npm run bench:checks
-//   BENCH_CHECKS=1000 BENCH_INTERVAL=10s BENCH_WINDOW_S=60 BENCH_SETTLE_S=15
+//   BENCH_CHECKS=1000 BENCH_INTERVAL=10s BENCH_WINDOW_S=60 BENCH_SETTLE_S=15 BENCH_FLOOR_S=30
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { cleanup, cleanupOnSignals, startChild, tempDir, type Child } from './support/children.js';
-import { REPO_ROOT, readRss, startConclave } from './support/conclave.js';
+import { REPO_ROOT, launcherNodeFlags, readRss, startConclave } from './support/conclave.js';
+import { buildProbeFloor, runProbeFloor } from './support/probe-floor.js';
 import { cpuSeconds } from './support/load.js';
 import { delay, waitFor } from './support/wait.js';
 
@@ -26,6 +28,8 @@ const SERVER_IP = '127.0.0.82';
 const REGISTER_IN_FLIGHT = 16;
 /** The idle agent (no services yet) is measured this long first, to tell check cost from background. */
 const BASELINE_S = Number(process.env.BENCH_BASELINE_S ?? 10);
+/** The C floor (./support/probe-floor.c) runs this long at most. */
+const FLOOR_S = Number(process.env.BENCH_FLOOR_S ?? 30);
 
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
@@ -38,7 +42,7 @@ async function commitIndex(base: string): Promise<number> {
 async function startClient(serverIp: string): Promise<{ child: Child; base: string }> {
   const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
   const args = [
-    ...nodeArgs, join(REPO_ROOT, 'bin/consul'), 'agent', '-data-dir', tempDir('client'),
+    ...launcherNodeFlags(), ...nodeArgs, join(REPO_ROOT, 'bin/consul'), 'agent', '-data-dir', tempDir('client'),
     '-bind', AGENT_IP, '-client', AGENT_IP, '-node', 'bench-client', '-retry-join', serverIp, '-retry-interval', '1s',
   ];
   const child = startChild('conclave client agent', process.execPath, args, { cwd: REPO_ROOT });
@@ -67,6 +71,27 @@ async function registerAll(base: string, targetUrl: string): Promise<void> {
 async function passingCount(base: string): Promise<number> {
   const checks = (await (await fetch(`${base}/v1/agent/checks`)).json()) as Record<string, { Status: string }>;
   return Object.values(checks).filter((c) => c.Status === 'passing').length;
+}
+
+/**
+ * The floor: a C program doing only the sockets of the same check runs (fresh connection, request,
+ * read to EOF, close) at the same rate and in the same batches as the agent's slots, measured the
+ * same way. What the agent costs above it is the agent's own; the floor is the kernel's and this
+ * machine's (on a paravirtualised VM, every syscall and interrupt is dear).
+ */
+async function reportFloor(targetUrl: string, rate: number): Promise<void> {
+  const built = buildProbeFloor();
+  if ('missing' in built) return console.log(`floor: not measured (${built.missing})`);
+  const u = new URL(targetUrl);
+  const slotS = Math.min(0.1, (parseFloat(INTERVAL) || 10) / 10);
+  const perSec = Math.max(1, Math.round(rate));
+  const batch = Math.max(1, Math.round(perSec * slotS));
+  const seconds = Math.min(WINDOW_S, FLOOR_S);
+  const r = await runProbeFloor(built.bin, u.hostname, Number(u.port), perSec, batch, seconds);
+  if ('missing' in r) return console.log(`floor: not measured (${r.missing})`);
+  const per1000 = (r.cpuPercent * 1000) / CHECKS;
+  console.log(`floor: a C program doing only these checks' sockets (${perSec}/s in batches of ${batch}, ${r.probes} in ${seconds} s): ` +
+    `${r.cpuPercent.toFixed(2)}% of one core (${per1000.toFixed(2)}% per 1,000 checks)`);
 }
 
 async function main(): Promise<number> {
@@ -120,6 +145,7 @@ async function main(): Promise<number> {
     console.log(`  of which above the idle agent: ${(cpuPct - baselinePct).toFixed(2)}%`);
     console.log(`agent rss: ${mib(rss.rss)} (peak ${mib(rss.hwm)})`);
     console.log(`raft writes: ${idx1 - idx0} in ${wallS.toFixed(0)} s = ${writesPerMin.toFixed(1)}/min (aim 0: ${idx1 === idx0 ? 'MET' : 'NOT MET'})`);
+    await reportFloor(targetUrl, perSec);
     return 0;
   } finally {
     await new Promise((r) => target.close(r));

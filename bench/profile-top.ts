@@ -1,6 +1,6 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): the functions with the most self time, and
 // the most inclusive time, so a benchmark's hot spots can be named with numbers.
-// Usage: node dist/bench/profile-top.js <file.cpuprofile> [top-n]
+// Usage: [PROFILE_FROM_S=s] [PROFILE_TO_S=s] node dist/bench/profile-top.js <file.cpuprofile> [top-n]
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
@@ -32,11 +32,18 @@ const label = (n: ProfileNode): string => {
   return url ? `${name} ${url}:${n.callFrame.lineNumber + 1}` : name;
 };
 
+// PROFILE_FROM_S / PROFILE_TO_S: only the samples in that window (seconds since the profile started),
+// e.g. the GET phase of a run that PUT first.
+const fromUs = Number(process.env.PROFILE_FROM_S ?? 0) * 1e6;
+const toUs = Number(process.env.PROFILE_TO_S ?? Infinity) * 1e6;
 const selfUs = new Map<string, number>();
 const totalUs = new Map<string, number>();
 let allUs = 0;
+let atUs = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   const dt = profile.timeDeltas[i] ?? 0;
+  atUs += dt;
+  if (atUs < fromUs || atUs > toUs) continue;
   allUs += dt;
   let node = byId.get(profile.samples[i]!);
   if (!node) continue;
