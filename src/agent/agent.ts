@@ -452,6 +452,10 @@ export class Agent implements AgentApi {
     const prev = this.state.check(row.CheckID);
     // A re-registered check keeps its last status unless the definition sets one.
     if (prev && !spec.def.Status) row = { ...row, Status: prev.Status, Output: prev.Output };
+    // A TTL check added again (a restart, a reload) takes back the status it was last given, as long
+    // as that report's TTL has not run out (Consul's loadCheckState).
+    const saved = spec.type === 'ttl' ? this.persistence?.loadCheckState(row.CheckID, Date.now() / 1000) : null;
+    if (saved && saved.Status !== '' && validStatus(saved.Status)) row = { ...row, Status: saved.Status as CheckStatus, Output: saved.Output };
     this.state.addCheck(row, token);
     this.checkRunners.add(spec, row);
   }
@@ -475,6 +479,12 @@ export class Agent implements AgentApi {
     }
     if (!this.checkRunners.reported(id, status, output)) {
       throw new ConclaveError('ERR_INTERNAL', `CheckID "${id}" does not have associated TTL`);
+    }
+    const row = this.state.check(id);
+    const ttlMs = this.checkRunners.ttlMs(id);
+    if (row && ttlMs !== null) {
+      // Consul's persistCheckState: kept until the report's TTL would have run out.
+      this.persistence?.saveCheckState({ CheckID: id, Status: row.Status, Output: row.Output, Expires: Math.floor((Date.now() + ttlMs) / 1000) });
     }
     await this.ae?.syncNow().catch(() => {});
   }

@@ -1,10 +1,12 @@
 // End to end through a real dev agent process: HTTP checks turn passing, critical when the target
 // stops, passing when it returns; script checks are refused unless enabled; DeregisterCriticalServiceAfter
-// removes a service whose check stays critical.
+// removes a service whose check stays critical; a TTL check's last report survives a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { http as call, startAgent } from '../support/agent-process.js';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { http as call, startAgent, tempDir } from '../support/agent-process.js';
 import { waitFor } from '../support/wait.js';
 import { closedPort, listen } from './support.js';
 
@@ -84,4 +86,33 @@ test('DeregisterCriticalServiceAfter removes a service whose check stays critica
     return (r.json() as unknown[]).length === 0;
   }, { timeoutMs: 20_000, what: 'the catalog to drop the service' });
   assert.deepEqual(Object.keys((await call(agent.base, 'GET', '/v1/agent/checks')).json()), []);
+});
+
+test('a TTL check comes back from a restart with the status it was last given, until that report expires', async (t) => {
+  const dataDir = tempDir('ttl-state');
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const start = () => startAgent({ ip: '127.0.0.96', dev: false, args: ['-server', '-bootstrap', '-data-dir', dataDir] });
+  const checks = async (base: string) => (await call(base, 'GET', '/v1/agent/checks')).json() as Record<string, { Status: string; Output: string }>;
+  let agent = await start();
+  t.after(() => agent.kill9().catch(() => {}));
+  const put = (path: string, body?: string) => call(agent.base, 'PUT', path, body);
+  assert.equal((await put('/v1/agent/check/register', JSON.stringify({ ID: 'long', Name: 'long', TTL: '5m' }))).status, 200);
+  assert.equal((await put('/v1/agent/check/register', JSON.stringify({ ID: 'short', Name: 'short', TTL: '1s' }))).status, 200);
+  assert.equal((await put('/v1/agent/check/pass/long?note=all%20good')).status, 200);
+  assert.equal((await put('/v1/agent/check/warn/short?note=soon%20stale')).status, 200);
+  const reportedAt = Date.now();
+  assert.equal((await checks(agent.base)).long!.Status, 'passing');
+  await agent.stop();
+  // The short check's report expires one second after it was made; wait for that before restarting.
+  await waitFor(() => Date.now() - reportedAt > 2000, { what: 'the 1 s TTL report to expire' });
+  agent = await start();
+  const after = await checks(agent.base);
+  assert.deepEqual({ Status: after.long!.Status, Output: after.long!.Output }, { Status: 'passing', Output: 'all good' });
+  // An expired report is not restored: the check starts as a new TTL check does, critical.
+  assert.equal(after.short!.Status, 'critical');
+  assert.notEqual(after.short!.Output, 'soon stale');
+  // Deregistering removes the saved state with the definition.
+  assert.equal((await put('/v1/agent/check/deregister/long')).status, 200);
+  assert.equal((await put('/v1/agent/check/deregister/short')).status, 200);
+  assert.deepEqual(readdirSync(join(dataDir, 'checks', 'state')), []);
 });

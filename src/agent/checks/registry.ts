@@ -128,6 +128,12 @@ export class CheckRegistry {
     return true;
   }
 
+  /** The TTL of a running TTL check, in ms; null for any other check. */
+  ttlMs(id: string): number | null {
+    const r = this.runners.get(id)?.runner;
+    return r instanceof TtlRunner ? r.ttlMs : null;
+  }
+
   /** Stops a check's runner; safe for unknown IDs. */
   remove(checkId: string): void {
     const r = this.runners.get(checkId);

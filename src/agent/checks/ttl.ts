@@ -9,7 +9,7 @@ export class TtlRunner implements CheckRunner {
   private stopped = false;
 
   constructor(
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
     /** Called once per silence longer than the TTL, with what the check last reported. */
     private readonly expire: (lastOutput: string) => void,
   ) {}
