@@ -83,7 +83,7 @@ export class HttpApi {
       }
     }
     const ctx = new Ctx(req, res, rawPath, path, rawQuery, this.defaults);
-    let pending: void | Promise<void>;
+    let pending: Sent;
     try {
       pending = this.dispatch(ctx);
     } catch (err) {
@@ -93,7 +93,7 @@ export class HttpApi {
   }
 
   /** Not async: a handler that can answer at once does so within this call, with no promise made. */
-  private dispatch(ctx: Ctx): void | Promise<void> {
+  private dispatch(ctx: Ctx): Sent {
     if (UNPRINTABLE_RE.test(ctx.path)) {
       return ctx.sendText(400, `Bad request: invalid character in path ${JSON.stringify(ctx.rawPath)}`);
     }

@@ -192,9 +192,14 @@ export class Server {
   ): QueryReply<T> | Promise<QueryReply<T>> {
     const decided = this.consistency(opts);
     if (decided instanceof Promise || (opts.MinQueryIndex ?? 0) > 0) return this.readLater(decided, opts, query);
+    return this.readOnce(decided, query);
+  }
+
+  /** One run of the query, no watch set: every read that does not block. */
+  private readOnce<T>(meta: QueryMeta, query: (store: StateStore, ws: WatchSet | null) => [number, T]): QueryReply<T> {
     const [index, value] = query(this.fsm.store, null);
-    decided.Index = Math.max(index, 1);
-    return { meta: decided, value };
+    meta.Index = Math.max(index, 1);
+    return { meta, value };
   }
 
   private async readLater<T>(
@@ -203,11 +208,7 @@ export class Server {
     query: (store: StateStore, ws: WatchSet | null) => [number, T],
   ): Promise<QueryReply<T>> {
     const meta = await decided;
-    if (!((opts.MinQueryIndex ?? 0) > 0)) {
-      const [index, value] = query(this.fsm.store, null);
-      meta.Index = Math.max(index, 1);
-      return { meta, value };
-    }
+    if (!((opts.MinQueryIndex ?? 0) > 0)) return this.readOnce(meta, query);
     // Only a blocking read waits, so only it draws the jitter (randomness is not free on the hot path).
     const timeout = queryTimeout(opts, this.opts, this.rng);
     this.blockingInFlight++;

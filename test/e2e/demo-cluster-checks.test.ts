@@ -62,6 +62,14 @@ async function catalogCheck(service: string, checkId: string): Promise<{ Status:
   return r.status === 200 ? (r.json() as any[]).find((c) => c.CheckID === checkId) : undefined;
 }
 
+/** Waits until the catalog holds the check with `status`; returns its row. */
+function catalogCheckWhen(service: string, checkId: string, status: string, what: string, timeoutMs?: number) {
+  return waitFor(async () => {
+    const row = await catalogCheck(service, checkId);
+    return row?.Status === status ? row : undefined;
+  }, { what, timeoutMs });
+}
+
 async function register(agent: string, def: object): Promise<void> {
   const r = await http(base(agent), 'PUT', '/v1/agent/service/register', JSON.stringify(def));
   assert.equal(r.status, 200, `register on ${agent}: ${r.text}`);
@@ -115,19 +123,13 @@ test('a script check is refused with Consul\'s message unless the agent enables 
     assert.equal((await http(base(agent), 'GET', '/v1/agent/service/scripted-1')).status, 404);
   }
   await register('consul-client-2', def);
-  const warning = await waitFor(async () => {
-    const row = await catalogCheck('scripted', 'service:scripted-1');
-    return row?.Status === 'warning' ? row : undefined;
-  }, { what: 'the script check (exit 1) to be warning in the catalog', timeoutMs: 30_000 });
+  const warning = await catalogCheckWhen('scripted', 'service:scripted-1', 'warning', 'the script check (exit 1) to be warning in the catalog', 30_000);
   assert.equal(warning.Node, 'consul-client-2');
   assert.equal(warning.Output, 'script says hi\n');
 });
 
 test('a script check from a config file runs on the agent started with -enable-local-script-checks', async () => {
-  const row = await waitFor(async () => {
-    const c = await catalogCheck('local-script', 'service:local-script');
-    return c?.Status === 'passing' ? c : undefined;
-  }, { what: 'the config-file script check passing', timeoutMs: 30_000 });
+  const row = await catalogCheckWhen('local-script', 'service:local-script', 'passing', 'the config-file script check passing', 30_000);
   assert.equal(row.Node, 'consul-client-3');
   assert.equal(row.Output, 'from the config file\n');
 });
@@ -136,11 +138,8 @@ test('a TTL check passes while reported and expires to critical with Consul\'s o
   await register('consul-client-1', { Name: 'beat', ID: 'beat-1', Port: 8, Check: { TTL: '2s' } });
   const pass = await http(base('consul-client-1'), 'PUT', '/v1/agent/check/pass/service:beat-1?note=alive');
   assert.equal(pass.status, 200, pass.text);
-  await waitFor(async () => (await catalogCheck('beat', 'service:beat-1'))?.Status === 'passing', { what: 'the TTL check passing' });
-  const expired = await waitFor(async () => {
-    const row = await catalogCheck('beat', 'service:beat-1');
-    return row?.Status === 'critical' ? row : undefined;
-  }, { what: 'the TTL check to expire', timeoutMs: 20_000 });
+  await catalogCheckWhen('beat', 'service:beat-1', 'passing', 'the TTL check passing');
+  const expired = await catalogCheckWhen('beat', 'service:beat-1', 'critical', 'the TTL check to expire', 20_000);
   assert.equal(expired.Output, 'TTL expired (last output before timeout follows): alive');
 });
 
