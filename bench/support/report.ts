@@ -19,31 +19,47 @@ export function printTable(rows: LoadRow[]): void {
   for (const b of body) console.log(line(b));
 }
 
-function find(rows: LoadRow[], target: string, op: string, connections: number): LoadRow | undefined {
-  return rows.find((r) => r.target === target && r.op === op && r.connections === connections);
+/**
+ * One aim, judged round by round: `num[i] / den[i]` for every round i, where round i's two numbers
+ * were taken seconds apart (targets take turns within a round). On a machine whose speed drifts
+ * from minute to minute, the median of these paired ratios tracks the real ratio more closely than
+ * the ratio of two medians that may come from different minutes; both are printed.
+ */
+export interface PairedAim {
+  label: string;
+  num: number[];
+  den: number[];
+  aim: number;
+  asPercent: boolean;
 }
 
-function ratio(label: string, num: number | undefined, den: number | undefined, aim: number, asPercent: boolean): void {
-  if (num === undefined || den === undefined || !(den > 0)) {
-    console.log(`${label}: n/a (a side was not measured)`);
-    return;
-  }
-  const v = num / den;
-  const shown = asPercent ? `${(v * 100).toFixed(0)}%` : `${v.toFixed(2)}x`;
-  const aimShown = asPercent ? `${(aim * 100).toFixed(0)}%` : `${aim}x`;
-  console.log(`${label}: ${num.toFixed(0)} / ${den.toFixed(0)} = ${shown}  (aim >= ${aimShown}: ${v >= aim ? 'MET' : 'NOT MET'})`);
-}
-
-export function printRatios(rows: LoadRow[], fsyncPerSec: number): void {
-  const c = 64;
-  const get = (t: string, op: string): number | undefined => find(rows, t, op, c)?.reqPerSec;
-  ratio(`GET@${c} conclave / bare-node`, get('conclave', 'get'), get('bare-node', 'get'), 0.6, true);
-  ratio(`PUT@${c} conclave / serial fsync rate`, get('conclave', 'put'), fsyncPerSec, 3, false);
-  ratio(`PUT@${c} conclave / etcd PUT@${c}`, get('conclave', 'put'), get('etcd', 'put'), 2, false);
-  ratio(`(info) PUT@${c} conclave / bare-node`, get('conclave', 'put'), get('bare-node', 'put'), 0, true);
-  ratio(`(info) GET@${c} conclave / etcd`, get('conclave', 'get'), get('etcd', 'get'), 0, false);
+export function printRatios(rows: LoadRow[], aims: PairedAim[]): void {
+  for (const a of aims) pairedRatio(a);
   const errs = rows.filter((r) => r.errors > 0);
   if (errs.length > 0) {
     console.log(`ERRORS in ${errs.length} run(s): ` + errs.map((r) => `${r.target} ${r.op}@${r.connections}: ${r.errorDetail}`).join('; '));
   }
+}
+
+function pairedRatio({ label, num, den, aim, asPercent }: PairedAim): void {
+  const n = Math.min(num.length, den.length);
+  if (n === 0 || den.slice(0, n).some((d) => !(d > 0))) {
+    console.log(`${label}: n/a (a side was not measured)`);
+    return;
+  }
+  const show = (v: number): string => (asPercent ? `${(v * 100).toFixed(0)}%` : `${v.toFixed(2)}x`);
+  const perRound = num.slice(0, n).map((x, i) => x / den[i]!);
+  const v = median(perRound);
+  const ofMedians = median(num.slice(0, n)) / median(den.slice(0, n));
+  const verdict = aim > 0 ? `  (aim >= ${show(aim)}: ${v >= aim ? 'MET' : 'NOT MET'})` : '';
+  console.log(
+    `${label}: ${show(v)}${verdict}\n` +
+      `    rounds: ${perRound.map((r, i) => `${num[i]!.toFixed(0)}/${den[i]!.toFixed(0)} = ${show(r)}`).join(', ')}; ` +
+      `ratio of the medians ${show(ofMedians)}`,
+  );
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
