@@ -6,16 +6,18 @@ import type { Server } from '../server.js';
 
 const WRITE_OPS = new Set(['set', 'cas', 'lock', 'unlock', 'delete', 'delete-cas', 'delete-tree']);
 
-export async function apply(srv: Server, args: RpcMethods['KVS.Apply']): Promise<boolean> {
-  if (!WRITE_OPS.has(args.Op)) throw new ConclaveError('ERR_INTERNAL', `Invalid KVS operation '${args.Op}'`);
+/** Not async: every KV write passes here (see Server.apply). */
+export function apply(srv: Server, args: RpcMethods['KVS.Apply']): Promise<boolean> {
+  if (!WRITE_OPS.has(args.Op)) return Promise.reject(new ConclaveError('ERR_INTERNAL', `Invalid KVS operation '${args.Op}'`));
   if ((args.Op === 'lock' || args.Op === 'unlock') && !args.Entry.Session) {
-    throw new ConclaveError('ERR_INTERNAL', 'Missing session');
+    return Promise.reject(new ConclaveError('ERR_INTERNAL', 'Missing session'));
   }
   // Consul's leader refuses a lock inside the key's lock-delay without writing anything.
-  if (args.Op === 'lock' && srv.store.kvsLockDelay(args.Entry.Key) > 0) return false;
-  const result = await srv.apply(MessageType.KVS, { Op: args.Op, Entry: args.Entry });
-  return result === true;
+  if (args.Op === 'lock' && srv.store.kvsLockDelay(args.Entry.Key) > 0) return Promise.resolve(false);
+  return srv.apply(MessageType.KVS, { Op: args.Op, Entry: args.Entry }).then(isTrue);
 }
+
+const isTrue = (result: unknown): boolean => result === true;
 
 export function get(srv: Server, args: RpcMethods['KVS.Get']) {
   return srv.read(args.Options, (store, ws) => store.kvsGet(ws, args.Key));
