@@ -56,7 +56,7 @@ const rows: LoadRow[] = [];
  *  count, so that the group-commit ratio compares numbers taken in the same minute. */
 const fsyncRounds: number[] = [];
 const TOP_CONNECTIONS = Math.max(...CONNECTIONS);
-/** Every round's req/s per "target op c": printed under the table. */
+/** Every round's req/s per "target op c": the per-round ratios the aims are judged on. */
 const rounds = new Map<string, number[]>();
 
 /**
