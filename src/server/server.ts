@@ -1,7 +1,7 @@
 // The server role: a raft node, the FSM it drives, the RPC endpoints that read and write through them,
 // and the leader's duties. Wiring only; the endpoints live in ./endpoints/, the duties in ./leader.ts.
 import { RaftNode } from '../raft/node.js';
-import { RaftError, type RaftServer } from '../raft/api.js';
+import { RaftError, type ProposeResult, type RaftServer } from '../raft/api.js';
 import { Fsm, FsmError } from './fsm.js';
 import { encodeCommand } from './codec.js';
 import { blockingQuery, queryTimeout } from './blocking.js';
@@ -285,7 +285,7 @@ export class Server {
 
 /** The FSM's result of an applied write. Errors raised while applying are RPC errors: Consul answers
  *  them with 500 and the text. */
-function appliedResult({ result }: { result: unknown }): unknown {
+function appliedResult({ result }: ProposeResult): unknown {
   if (result instanceof FsmError) throw new ConclaveError('ERR_INTERNAL', result.message);
   return result;
 }
